@@ -1,0 +1,5 @@
+/* Placeholder entry; replaced by the CLI dispatcher. */
+int main(void)
+{
+	return 0;
+}
