@@ -1,0 +1,9 @@
+/* The ktstr subcommands. Each takes argv with argv[0] = its own name, returns the exit status. */
+#ifndef KTSTR_CLI_COMMANDS_H
+#define KTSTR_CLI_COMMANDS_H
+
+int ktstr_cmd_run(int argc, char **argv);
+int ktstr_cmd_plugin(int argc, char **argv);
+int ktstr_cmd_topo(int argc, char **argv);
+
+#endif
