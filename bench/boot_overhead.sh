@@ -52,10 +52,10 @@ for r in $(seq 1 "$runs"); do
 	"${argv[@]}" >/dev/null 2>&1
 	t1=$(now)
 	floor=$(echo "$t1 - $t0 + $duration_s" | bc -l)
-	/usr/bin/time -f '%M' -o "$work/rss" "$ktstr" run --output "$work/r$r" "$work/p.yaml" >/dev/null
+	"$ktstr" run --json --output "$work/r$r" "$work/p.yaml" >"$work/sum.json" 2>/dev/null
 	t2=$(now)
 	kt=$(echo "$t2 - $t1" | bc -l)
-	rss=$(cat "$work/rss")
+	rss=$(jq -r .peak_rss_kb "$work/sum.json") # ktstr's own, not QEMU's
 	[ "$rss" -gt "$rss_max" ] && rss_max=$rss
 	printf 'run %d: floor %.2fs (boot+poweroff %.2fs + %ds scenario), ktstr %.2fs, ratio %.3f, ktstr max RSS %d KiB\n' \
 		"$r" "$floor" "$(echo "$t1 - $t0" | bc -l)" "$duration_s" "$kt" "$(echo "$kt / $floor" | bc -l)" "$rss"

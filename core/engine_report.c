@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -90,19 +91,22 @@ void ktstr_engine__report_test(struct ktstr_engine *e, const struct ktstr_test *
 void ktstr_engine__print_summary(struct ktstr_engine *e, uint64_t wall_ms)
 {
 	const struct ktstr_run_summary *s = e->sum;
+	struct rusage ru = { 0 };
 
+	getrusage(RUSAGE_SELF, &ru); /* ktstr itself, not its VMs */
 	fprintf(e->human, "\nrun %s: %zu tests in %.1fs; results in %s\n", e->run_id, s->total,
 		(double)wall_ms / 1000.0, e->run_dir);
 	fprintf(e->human, "%zu passed, %zu failed, %zu skipped, %zu errors%s\n", s->passed,
 		s->failed, s->skipped, s->errors, s->cancelled ? " (cancelled)" : "");
 	if (e->opts->json) {
-		json_t *root = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:I,s:O}", "run_id",
+		json_t *root = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:b,s:I,s:I,s:O}", "run_id",
 					 e->run_id, "run_dir", e->run_dir, "total",
 					 (json_int_t)s->total, "passed", (json_int_t)s->passed,
 					 "failed", (json_int_t)s->failed, "skipped",
 					 (json_int_t)s->skipped, "errors", (json_int_t)s->errors,
 					 "not_run", (json_int_t)s->not_run, "cancelled", s->cancelled,
-					 "wall_ms", (json_int_t)wall_ms, "tests", e->summary_tests);
+					 "wall_ms", (json_int_t)wall_ms, "peak_rss_kb",
+					 (json_int_t)ru.ru_maxrss, "tests", e->summary_tests);
 		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
 		json_decref(root);
