@@ -28,7 +28,17 @@ struct ktstr_guest_report {
 	char *sched_log;              /* between SCHED_OUTPUT markers, or NULL */
 	char *panic;                  /* text after "PANIC:", or NULL */
 	char *malformed;              /* why a result block was rejected, or NULL */
+	char *init_failed;            /* text after "KTSTR_INIT_FAILED: ", or NULL */
+	char *setup_failed;           /* text after "KTSTR_SETUP_FAILED: ", or NULL */
+	char *stage_line;             /* ktstr_guest_report__stage_text(), built by parse */
 };
+
+/* A result block larger than this is rejected (report->malformed says so). */
+#define KTSTR_GUEST_RESULT_MAX (4u << 20)
+/* Result and topology JSON nested deeper than this is rejected, so the record stays decodable. */
+#define KTSTR_GUEST_JSON_MAX_DEPTH 24
+/* The scheduler log keeps its last this many bytes. */
+#define KTSTR_GUEST_SCHED_LOG_MAX (1u << 20)
 
 /** @brief Parse COM2 text (need not be NUL-terminated; may be truncated anywhere). */
 int ktstr_guest_output__parse(const char *buf, size_t len, struct ktstr_guest_report *out);
@@ -40,10 +50,23 @@ void ktstr_guest_report__release(struct ktstr_guest_report *r);
  *   INIT_STARTED: "cgroup/scheduler setup failed"
  *   PAYLOAD_STARTING: "payload started but produced no test result"
  * and the scheduler verdicts when present.
+ *   With KTSTR_INIT_FAILED / KTSTR_SETUP_FAILED seen, their text replaces the
+ *   generic wording; a run with a result gives "test result received".
+ *   The string lives as long as a report filled by parse; for a report
+ *   filled by hand it is valid until the thread's next call.
  */
 const char *ktstr_guest_report__stage_text(const struct ktstr_guest_report *r);
 
 /** @brief The last @p nlines lines of a file as a malloc'd string (control chars escaped). */
 int ktstr_console__tail(const char *path, size_t nlines, char **out);
+
+/**
+ * @brief Make raw serial bytes safe to show and to store as a JSON string:
+ *        ANSI escape sequences removed, "\r\n" -> "\n", NULs dropped, other
+ *        control bytes (except \t and \n) and bytes that are not UTF-8 written
+ *        as "\xNN". With @p one_line, \n is escaped too.
+ * @return 0 (*out malloc'd, NUL-terminated), -ENOMEM.
+ */
+int ktstr_console__clean(const char *buf, size_t len, bool one_line, char **out);
 
 #endif

@@ -64,6 +64,13 @@ int ktstr_result__encode(const struct ktstr_result_in *in, void **out, size_t *l
 struct json_t;
 int ktstr_msgpack__to_json(const void *buf, size_t len, struct json_t **out);
 
+/**
+ * @brief The record's variant_hash: SipHash-1-3 (keys 0, 0) over the test's
+ *        variant (byte layout in docs/result-record.md) as 16 hex digits.
+ * @return 0 (buf holds the digits when @p len >= 17), -ENOMEM.
+ */
+int ktstr_result__variant_hash(const struct ktstr_result_in *in, char *buf, size_t len);
+
 /** @brief "PASS", "FAIL", "SKIP", "ERROR". */
 const char *ktstr_verdict__name(enum ktstr_verdict v);
 
