@@ -53,6 +53,14 @@ int ktstr_registry__load_file(struct ktstr_registry *reg, const char *path, char
 int ktstr_registry__load_default(struct ktstr_registry *reg);
 
 size_t ktstr_registry__count(const struct ktstr_registry *reg);
+
+/**
+ * @brief Modules refused so far by this registry (load_file or load_default),
+ *        one line each, in the order they were met; for `ktstr plugin list`.
+ */
+size_t ktstr_registry__refusal_count(const struct ktstr_registry *reg);
+/** @brief Refusal line @p i (registry-owned), or NULL when out of range. */
+const char *ktstr_registry__refusal(const struct ktstr_registry *reg, size_t i);
 void ktstr_registry__info(const struct ktstr_registry *reg, size_t i,
 			  struct ktstr_plugin_info *out);
 /** @brief Find a loaded plugin by kind and name, or NULL. */
