@@ -85,4 +85,12 @@ int ktstr_profile__parse(const char *name, const char *text, size_t len,
 			 struct ktstr_profile **out, char *err, size_t errlen);
 void ktstr_profile__free(struct ktstr_profile *p);
 
+/**
+ * @brief Parse a duration: a bare integer is seconds; otherwise an integer
+ *        followed by "ms", "s" or "m" ("500ms", "2s", "1m").
+ * @return 0; -EINVAL when @p s has another form; -ERANGE when it exceeds
+ *         UINT32_MAX milliseconds.
+ */
+int ktstr_duration__parse_ms(const char *s, uint32_t *ms);
+
 #endif

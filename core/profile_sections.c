@@ -1,0 +1,409 @@
+/* The list sections of a profile: topologies, schedulers, flag sets, scenarios. */
+#include "profile_internal.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario_catalog.h"
+#include "suggest.h"
+#include "topo.h"
+
+#define KTSTR_BASELINE_SCHED "eevdf"
+
+/* How to read one list section: each item fills one entry, whose name must be unique. */
+struct entry_list {
+	const char *what;   /* one item, for messages: "topology" */
+	const char *expect; /* the whole list, for messages: "a list of topologies" */
+	size_t size;        /* sizeof one entry */
+	size_t name_off;    /* offset of the entry's char * name (set by parse on success) */
+	int (*parse)(struct ktstr_pctx *c, yaml_node_t *n, void *entry);
+};
+
+static const char *entry_name(const struct entry_list *l, const void *arr, size_t i)
+{
+	return *(char *const *)((const char *)arr + i * l->size + l->name_off);
+}
+
+/*
+ * Parse a non-empty list into a zeroed array. *arr and *n are set before the
+ * first item so that the profile frees a partly read list like a full one.
+ */
+static int parse_list(struct ktstr_pctx *c, yaml_node_t *val, const char *key,
+		      const struct entry_list *l, void **arr, size_t *n)
+{
+	yaml_node_item_t *items;
+	size_t len;
+	int rc;
+
+	rc = ktstr_pctx__seq(c, val, key, l->expect, &items, &len);
+	if (rc != 0) {
+		return rc;
+	}
+	if (len == 0) {
+		return ktstr_pctx__error(c, val, "%s: the list is empty; give at least one %s", key,
+					 l->what);
+	}
+	*arr = calloc(len, l->size);
+	if (*arr == NULL) {
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < len; i++) {
+		yaml_node_t *item = ktstr_pctx__node(c, items[i]);
+		const char *name;
+
+		*n = i + 1;
+		rc = l->parse(c, item, (char *)*arr + i * l->size);
+		if (rc != 0) {
+			return rc;
+		}
+		name = entry_name(l, *arr, i);
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(entry_name(l, *arr, j), name) == 0) {
+				return ktstr_pctx__dup_error(c, item, l->what, name,
+							     ktstr_pctx__node(c, items[j]));
+			}
+		}
+	}
+	return 0;
+}
+
+static int empty_args(char ***args)
+{
+	if (*args == NULL) {
+		*args = calloc(1, sizeof(**args));
+	}
+	return *args != NULL ? 0 : -ENOMEM;
+}
+
+/* ---- topologies ---- */
+
+static const struct ktstr_pkey topo_keys[] = {
+	{ "numa", ktstr_pkey__u32, offsetof(struct ktstr_topo_entry, topo.numa_nodes), 0, false },
+	{ "llcs", ktstr_pkey__u32, offsetof(struct ktstr_topo_entry, topo.llcs), 0, true },
+	{ "cores", ktstr_pkey__u32, offsetof(struct ktstr_topo_entry, topo.cores), 0, true },
+	{ "threads", ktstr_pkey__u32, offsetof(struct ktstr_topo_entry, topo.threads), 0, false },
+	{ "memory_mb", ktstr_pkey__u32, offsetof(struct ktstr_topo_entry, memory_mb), 0, false },
+};
+
+static int parse_topo_map(struct ktstr_pctx *c, yaml_node_t *n, struct ktstr_topo_entry *e)
+{
+	char label[64], why[160];
+	int rc;
+
+	rc = ktstr_pctx__walk(c, n, "topology", topo_keys, sizeof(topo_keys) / sizeof(topo_keys[0]),
+			      e);
+	if (rc != 0) {
+		return rc;
+	}
+	/* numa and threads may be left out: one node, no SMT */
+	e->topo.numa_nodes = e->topo.numa_nodes != 0 ? e->topo.numa_nodes : 1;
+	e->topo.threads = e->topo.threads != 0 ? e->topo.threads : 1;
+	ktstr_topo__name(&e->topo, label, sizeof(label));
+	if (ktstr_topo__validate(&e->topo, why, sizeof(why)) != 0) {
+		return ktstr_pctx__error(c, n, "topology %s: %s", label, why);
+	}
+	e->label = strdup(label);
+	return e->label != NULL ? 0 : -ENOMEM;
+}
+
+static int parse_topo(struct ktstr_pctx *c, yaml_node_t *n, void *entry)
+{
+	struct ktstr_topo_entry *e = entry;
+	const struct ktstr_topo_preset *preset;
+	const char *s;
+	char why[256];
+	int rc;
+
+	if (n->type == YAML_MAPPING_NODE) {
+		return parse_topo_map(c, n, e);
+	}
+	if (!ktstr_pctx__is_scalar(n)) {
+		return ktstr_pctx__error(c, n,
+					 "topology: expected a name (1n2l4c1t, tiny-2llc) or a "
+					 "mapping {numa, llcs, cores, threads, memory_mb}, got %s",
+					 ktstr_pctx__kind(n));
+	}
+	rc = ktstr_pctx__str(c, n, "topology", &s);
+	if (rc != 0) {
+		return rc;
+	}
+	if (ktstr_topo__parse(s, &e->topo, why, sizeof(why)) != 0) {
+		return ktstr_pctx__error(c, n, "%s", why);
+	}
+	preset = ktstr_topo__preset_find(s);
+	e->memory_mb = preset != NULL ? preset->memory_mb : 0;
+	e->label = strdup(s);
+	return e->label != NULL ? 0 : -ENOMEM;
+}
+
+static const struct entry_list topo_list = {
+	"topology", "a list of topologies", sizeof(struct ktstr_topo_entry),
+	offsetof(struct ktstr_topo_entry, label), parse_topo,
+};
+
+int ktstr_profile__parse_topos(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
+			       void *obj)
+{
+	struct ktstr_profile *p = obj;
+	void *arr = NULL;
+	int rc = parse_list(c, val, k->name, &topo_list, &arr, &p->ntopos);
+
+	p->topos = arr;
+	return rc;
+}
+
+/* ---- schedulers ---- */
+
+static int sched_path(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
+		      void *obj)
+{
+	struct ktstr_sched_entry *e = obj;
+	const char *s;
+	int rc = ktstr_pctx__str(c, val, k->name, &s);
+
+	if (rc != 0) {
+		return rc;
+	}
+	if (s[0] == '\0') {
+		return ktstr_pctx__error(c, val, "path: expected the scheduler binary, got \"\"");
+	}
+	return ktstr_pctx__resolve_path(c, val, s, &e->path);
+}
+
+static const struct ktstr_pkey sched_keys[] = {
+	{ "name", ktstr_pkey__name, offsetof(struct ktstr_sched_entry, name), 0, false },
+	{ "path", sched_path, 0, 0, false },
+	{ "args", ktstr_pkey__strv, offsetof(struct ktstr_sched_entry, args),
+	  offsetof(struct ktstr_sched_entry, nargs), false },
+};
+
+/* name: basename of the resolved path, which must itself be a valid name. */
+static int sched_name_from_path(struct ktstr_pctx *c, yaml_node_t *n, struct ktstr_sched_entry *e)
+{
+	const char *base = strrchr(e->path, '/') + 1;
+
+	if (!ktstr_pctx__name_ok(base)) {
+		return ktstr_pctx__error(c, n,
+					 "scheduler: cannot use \"%s\" (from the path) as its name; "
+					 "add name: with letters, digits and . _ + -",
+					 base);
+	}
+	e->name = strdup(base);
+	return e->name != NULL ? 0 : -ENOMEM;
+}
+
+static int parse_sched_map(struct ktstr_pctx *c, yaml_node_t *n, struct ktstr_sched_entry *e)
+{
+	bool baseline;
+	int rc;
+
+	rc = ktstr_pctx__walk(c, n, "scheduler", sched_keys, sizeof(sched_keys) / sizeof(sched_keys[0]),
+			      e);
+	if (rc != 0) {
+		return rc;
+	}
+	if (e->name == NULL && e->path == NULL) {
+		return ktstr_pctx__error(c, n,
+					 "scheduler: give path: (the scheduler binary), or name: "
+					 "eevdf for the kernel's own scheduler");
+	}
+	if (e->name == NULL) {
+		rc = sched_name_from_path(c, n, e);
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	baseline = strcmp(e->name, KTSTR_BASELINE_SCHED) == 0;
+	if (baseline && e->path != NULL) {
+		return ktstr_pctx__error(c, n,
+					 "scheduler: \"eevdf\" names the kernel's own scheduler and "
+					 "takes no path; give your scheduler another name");
+	}
+	if (baseline && e->nargs > 0) {
+		return ktstr_pctx__error(c, n,
+					 "scheduler: \"eevdf\" is the kernel's own scheduler and takes "
+					 "no args");
+	}
+	if (!baseline && e->path == NULL) {
+		return ktstr_pctx__error(c, n,
+					 "scheduler \"%s\" needs path: (its binary); only eevdf runs "
+					 "without one",
+					 e->name);
+	}
+	return 0;
+}
+
+static int parse_sched(struct ktstr_pctx *c, yaml_node_t *n, void *entry)
+{
+	struct ktstr_sched_entry *e = entry;
+	const char *s;
+	int rc;
+
+	if (n->type == YAML_MAPPING_NODE) {
+		rc = parse_sched_map(c, n, e);
+	} else if (!ktstr_pctx__is_scalar(n)) {
+		return ktstr_pctx__error(c, n,
+					 "scheduler: expected eevdf, a path to a binary, or a mapping "
+					 "{name, path, args}, got %s",
+					 ktstr_pctx__kind(n));
+	} else {
+		rc = ktstr_pctx__str(c, n, "scheduler", &s);
+		if (rc != 0) {
+			return rc;
+		}
+		if (strcmp(s, KTSTR_BASELINE_SCHED) == 0) {
+			e->name = strdup(s);
+			rc = e->name != NULL ? 0 : -ENOMEM;
+		} else if (strchr(s, '/') != NULL) {
+			rc = ktstr_pctx__resolve_path(c, n, s, &e->path);
+			rc = rc != 0 ? rc : sched_name_from_path(c, n, e);
+		} else {
+			return ktstr_pctx__error(c, n,
+						 "scheduler \"%s\": write eevdf, a path to the binary "
+						 "(./%s), or a mapping {name, path, args}",
+						 s, s);
+		}
+	}
+	return rc != 0 ? rc : empty_args(&e->args);
+}
+
+static const struct entry_list sched_list = {
+	"scheduler", "a list of schedulers", sizeof(struct ktstr_sched_entry),
+	offsetof(struct ktstr_sched_entry, name), parse_sched,
+};
+
+int ktstr_profile__parse_scheds(struct ktstr_pctx *c, const struct ktstr_pkey *k,
+				yaml_node_t *val, void *obj)
+{
+	struct ktstr_profile *p = obj;
+	void *arr = NULL;
+	int rc;
+
+	if (ktstr_pctx__is_null(val)) {
+		return 0;
+	}
+	rc = parse_list(c, val, k->name, &sched_list, &arr, &p->nscheds);
+	p->scheds = arr;
+	return rc;
+}
+
+/* ---- flag sets ---- */
+
+static const struct ktstr_pkey flagset_keys[] = {
+	{ "name", ktstr_pkey__name, offsetof(struct ktstr_flagset_entry, name), 0, true },
+	{ "args", ktstr_pkey__strv, offsetof(struct ktstr_flagset_entry, args),
+	  offsetof(struct ktstr_flagset_entry, nargs), false },
+};
+
+static int parse_flagset(struct ktstr_pctx *c, yaml_node_t *n, void *entry)
+{
+	struct ktstr_flagset_entry *e = entry;
+	int rc;
+
+	if (n->type == YAML_MAPPING_NODE) {
+		rc = ktstr_pctx__walk(c, n, "flag set", flagset_keys,
+				      sizeof(flagset_keys) / sizeof(flagset_keys[0]), e);
+	} else if (!ktstr_pctx__is_scalar(n)) {
+		return ktstr_pctx__error(c, n,
+					 "flag set: expected a name or a mapping {name, args}, got %s",
+					 ktstr_pctx__kind(n));
+	} else {
+		rc = ktstr_pctx__name(c, n, "flag set", &e->name);
+	}
+	return rc != 0 ? rc : empty_args(&e->args);
+}
+
+static const struct entry_list flagset_list = {
+	"flag set", "a list of flag sets", sizeof(struct ktstr_flagset_entry),
+	offsetof(struct ktstr_flagset_entry, name), parse_flagset,
+};
+
+int ktstr_profile__parse_flagsets(struct ktstr_pctx *c, const struct ktstr_pkey *k,
+				  yaml_node_t *val, void *obj)
+{
+	struct ktstr_profile *p = obj;
+	void *arr = NULL;
+	int rc;
+
+	if (ktstr_pctx__is_null(val)) {
+		return 0;
+	}
+	rc = parse_list(c, val, k->name, &flagset_list, &arr, &p->nflagsets);
+	p->flagsets = arr;
+	return rc;
+}
+
+/* ---- scenarios ---- */
+
+static int scenario_name(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
+			 void *obj)
+{
+	struct ktstr_scenario_entry *e = obj;
+	const struct ktstr_scenario_info *cat;
+	const char **names;
+	const char *s, *hint;
+	size_t ncat;
+	int rc = ktstr_pctx__str(c, val, "scenario", &s);
+
+	if (rc != 0) {
+		return rc;
+	}
+	if (ktstr_scenario_catalog__find(s) == NULL) {
+		cat = ktstr_scenario_catalog__list(&ncat);
+		names = calloc(ncat, sizeof(*names));
+		if (names == NULL) {
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < ncat; i++) {
+			names[i] = cat[i].name;
+		}
+		hint = ktstr_suggest__closest(s, names, ncat);
+		free(names);
+		if (hint != NULL) {
+			return ktstr_pctx__error(c, val, "unknown scenario \"%s\" (did you mean \"%s\"?)",
+						 s, hint);
+		}
+		return ktstr_pctx__error(c, val,
+					 "unknown scenario \"%s\"; `ktstr list scenarios` shows the "
+					 "known ones",
+					 s);
+	}
+	e->name = strdup(s);
+	return e->name != NULL ? 0 : -ENOMEM;
+}
+
+/* New per-scenario keys (steps, checks, claims, payloads) slot in here. */
+static const struct ktstr_pkey scenario_keys[] = {
+	{ "name", scenario_name, 0, 0, true },
+	{ "duration", ktstr_pkey__duration, offsetof(struct ktstr_scenario_entry, duration_ms), 0,
+	  false },
+	{ "workers_per_cgroup", ktstr_pkey__u32,
+	  offsetof(struct ktstr_scenario_entry, workers_per_cgroup), 0, false },
+};
+
+static int parse_scenario(struct ktstr_pctx *c, yaml_node_t *n, void *entry)
+{
+	if (n->type == YAML_MAPPING_NODE) {
+		return ktstr_pctx__walk(c, n, "scenario", scenario_keys,
+					sizeof(scenario_keys) / sizeof(scenario_keys[0]), entry);
+	}
+	return scenario_name(c, NULL, n, entry);
+}
+
+static const struct entry_list scenario_list = {
+	"scenario", "a list of scenarios", sizeof(struct ktstr_scenario_entry),
+	offsetof(struct ktstr_scenario_entry, name), parse_scenario,
+};
+
+int ktstr_profile__parse_scenarios(struct ktstr_pctx *c, const struct ktstr_pkey *k,
+				   yaml_node_t *val, void *obj)
+{
+	struct ktstr_profile *p = obj;
+	void *arr = NULL;
+	int rc = parse_list(c, val, k->name, &scenario_list, &arr, &p->nscenarios);
+
+	p->scenarios = arr;
+	return rc;
+}
