@@ -384,14 +384,19 @@ static void format_stage(const struct ktstr_guest_report *r, char *buf, size_t l
 		n = (size_t)snprintf(buf, len, "test result received");
 	} else if (r->payload_starting) {
 		n = (size_t)snprintf(buf, len, "payload started but produced no test result");
-	} else if (r->init_failed != NULL) {
-		n = (size_t)snprintf(buf, len, "init failed: %s", r->init_failed);
 	} else if (r->setup_failed != NULL) {
 		n = (size_t)snprintf(buf, len, "cgroup/scheduler setup failed: %s", r->setup_failed);
 	} else if (r->init_started) {
 		n = (size_t)snprintf(buf, len, "cgroup/scheduler setup failed");
+	} else if (r->init_failed != NULL) {
+		n = (size_t)snprintf(buf, len, "init failed: %s", r->init_failed);
 	} else {
 		n = (size_t)snprintf(buf, len, "init never started (kernel or mount failure)");
+	}
+	/* init can also fail late (watchdog, fatal signal): say so after the stage. */
+	if (r->init_failed != NULL && (r->init_started || r->payload_starting || r->have_result) &&
+	    n < len) {
+		n += (size_t)snprintf(buf + n, len - n, "; init failed: %s", r->init_failed);
 	}
 	if (r->sched_died && n < len) {
 		n += (size_t)snprintf(buf + n, len - n, "; scheduler died");
@@ -405,8 +410,8 @@ static void format_stage(const struct ktstr_guest_report *r, char *buf, size_t l
 	}
 }
 
-/* Enough for the base text and three WHY_MAX texts escaped (4 bytes per raw byte). */
-#define STAGE_LINE_MAX (256 + 3 * 4 * WHY_MAX)
+/* Enough for the fixed words and four WHY_MAX texts escaped (4 bytes per raw byte). */
+#define STAGE_LINE_MAX (256 + 4 * 4 * WHY_MAX)
 
 const char *ktstr_guest_report__stage_text(const struct ktstr_guest_report *r)
 {

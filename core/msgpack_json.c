@@ -189,10 +189,11 @@ int ktstr_msgpack__to_json(const void *buf, size_t len, json_t **out)
 		/* Trailing bytes mean the buffer is not one record: refuse it. */
 		rc = off == len ? ktstr_msgpack__object_to_json(&u.data, out) : -EINVAL;
 		break;
-	case MSGPACK_UNPACK_NOMEM_ERROR:
-		rc = -ENOMEM;
-		break;
 	default:
+		/*
+		 * Including MSGPACK_UNPACK_NOMEM_ERROR: msgpack-c also reports
+		 * nesting past its 32-level stack that way, which is bad input.
+		 */
 		rc = -EINVAL;
 		break;
 	}

@@ -94,6 +94,9 @@ static enum ktstr_verdict no_result(const struct ktstr_result_in *in, char *buf,
 	} else if (vm != NULL && vm->timed_out) {
 		snprintf(buf, len, "VM timed out after %" PRIu64 " s; %s", (vm->wall_ms + 500) / 1000,
 			 stage);
+	} else if (g != NULL && g->have_result) {
+		/* Only a report filled by hand gets here: parse validates the result. */
+		snprintf(buf, len, "the guest's result is not a JSON object");
 	} else if (g != NULL && g->malformed != NULL) {
 		snprintf(buf, len, "%s; %s", stage, g->malformed);
 	} else {
