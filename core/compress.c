@@ -197,7 +197,7 @@ static int zstd_decode(const void *in, size_t len, size_t max_out, void **out, s
 {
 	size_t max = max_out == SIZE_MAX ? SIZE_MAX : max_out + 1;
 	ZSTD_inBuffer ib = { in, len, 0 };
-	size_t cap = 0, olen = 0, last = 0;
+	size_t cap = 0, olen = 0, last = 0, in_before, r;
 	uint8_t *buf = NULL;
 	ZSTD_DCtx *dctx;
 	int err = 0;
@@ -219,10 +219,15 @@ static int zstd_decode(const void *in, size_t len, size_t max_out, void **out, s
 			}
 		}
 		ob = (ZSTD_outBuffer){ buf + olen, cap - olen, 0 };
-		last = ZSTD_decompressStream(dctx, &ob, &ib);
-		if (ZSTD_isError(last)) {
+		in_before = ib.pos;
+		r = ZSTD_decompressStream(dctx, &ob, &ib);
+		if (ZSTD_isError(r)) {
 			err = -EBADMSG;
 			goto err_buf;
+		}
+		/* A call that moves nothing after a finished frame hints at the next header. */
+		if (ob.pos > 0 || ib.pos != in_before) {
+			last = r;
 		}
 		olen += ob.pos;
 		if (olen > max_out) {

@@ -45,6 +45,7 @@ struct elf_info {
 /* An object of the breadth-first walk of one executable. */
 struct node {
 	char *host;    /* the path it was opened under on the host */
+	char *name;    /* the same, normalised, for messages */
 	char *origin;  /* $ORIGIN */
 	long parent;   /* index of the object that loaded it, -1 for the executable */
 	struct elf_info info;
@@ -648,8 +649,9 @@ static int node_push(struct walk *w, const char *host, const char *origin_of, lo
 	memset(nd, 0, sizeof(*nd));
 	nd->parent = parent;
 	nd->host = strdup(host);
+	nd->name = normalize(host);
 	nd->origin = dir_of(origin_of);
-	if (nd->host == NULL || nd->origin == NULL) {
+	if (nd->host == NULL || nd->name == NULL || nd->origin == NULL) {
 		err = -ENOMEM;
 		goto err_node;
 	}
@@ -661,6 +663,7 @@ static int node_push(struct walk *w, const char *host, const char *origin_of, lo
 	return 0;
 err_node:
 	free(nd->host);
+	free(nd->name);
 	free(nd->origin);
 	return err;
 }
@@ -755,6 +758,7 @@ static void walk__release(struct walk *w)
 {
 	for (size_t i = 0; i < w->nnodes; i++) {
 		free(w->nodes[i].host);
+		free(w->nodes[i].name);
 		free(w->nodes[i].origin);
 		elf_info__release(&w->nodes[i].info);
 	}
@@ -821,7 +825,7 @@ int ktstr_elf_closure__add(struct ktstr_elf_closure *c, const char *elf_path, ch
 						 "LD_LIBRARY_PATH, ld.so.cache or the default library "
 						 "dirs; install it or add its directory to "
 						 "LD_LIBRARY_PATH",
-						 w.nodes[i].host, name);
+						 w.nodes[i].name, name);
 				}
 				goto out;
 			}
