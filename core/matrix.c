@@ -94,7 +94,7 @@ static int product(const size_t *dims, size_t n, size_t *total)
 /* Test number @p i of the cross product; the last dimension varies fastest. */
 static void coords(size_t i, const size_t *dims, struct ktstr_test *t)
 {
-	size_t *fields[] = { &t->kernel, &t->topo, &t->sched, &t->flagset, &t->scenario };
+	size_t *fields[] = {&t->kernel, &t->topo, &t->sched, &t->flagset, &t->scenario};
 
 	for (size_t d = 5; d-- > 0;) {
 		*fields[d] = i % dims[d];
@@ -106,8 +106,8 @@ static int check_kernels(const struct ktstr_profile *p, const char *const *label
 			 char *err, size_t errlen)
 {
 	if (n == 0) {
-		snprintf(err, errlen, "%s: no kernel to run the tests on (resolve the kernels first)",
-			 p->path);
+		snprintf(err, errlen,
+			 "%s: no kernel to run the tests on (resolve the kernels first)", p->path);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -151,9 +151,9 @@ static size_t bucket(uint32_t v, const uint32_t *upper, size_t n)
 static size_t features(const struct ktstr_profile *p, const struct ktstr_test *t,
 		       const size_t *base, size_t *out)
 {
-	static const uint32_t vcpu_b[] = { 8, 16, 64, 128 };
-	static const uint32_t llc_b[] = { 1, 2, 4, 8 };
-	static const uint32_t numa_b[] = { 1, 2, 4 };
+	static const uint32_t vcpu_b[] = {8, 16, 64, 128};
+	static const uint32_t llc_b[] = {1, 2, 4, 8};
+	static const uint32_t numa_b[] = {1, 2, 4};
 	const struct ktstr_topo *tp = &p->topos[t->topo].topo;
 	size_t n = 0;
 
@@ -195,8 +195,7 @@ static bool better(const struct ktstr_test *a, size_t ga, const struct ktstr_tes
 	return lhs != rhs ? lhs > rhs : strcmp(a->name, b->name) < 0;
 }
 
-static void budget_pick(struct ktstr_matrix *m, struct cand *cands, bool *covered,
-			uint64_t *left)
+static void budget_pick(struct ktstr_matrix *m, struct cand *cands, bool *covered, uint64_t *left)
 {
 	for (;;) {
 		size_t best = SIZE_MAX, best_gain = 0;
@@ -253,8 +252,8 @@ static size_t count_true(const bool *v, size_t n)
 static int apply_budget(const struct ktstr_profile *p, size_t nkernels, size_t nflagsets,
 			struct ktstr_matrix *m)
 {
-	size_t dims[F_DIMS] = { p->nscheds, p->ntopos, p->nscenarios, nflagsets, nkernels,
-				5,	    5,	       1,	     4 };
+	size_t dims[F_DIMS] = {p->nscheds, p->ntopos, p->nscenarios, nflagsets, nkernels, 5, 5,
+			       1,	   4};
 	size_t base[F_DIMS], nfeat = 0, possible, before = m->n;
 	uint64_t total = 0, left = (uint64_t)p->budget_s;
 	struct cand *cands;
@@ -264,8 +263,8 @@ static int apply_budget(const struct ktstr_profile *p, size_t nkernels, size_t n
 		total += m->tests[i].est_s;
 	}
 	if (total <= left) {
-		KTSTR_INFO("budget: all %zu tests fit (%llu/%us)", m->n,
-			   (unsigned long long)total, p->budget_s);
+		KTSTR_INFO("budget: all %zu tests fit (%llu/%us)", m->n, (unsigned long long)total,
+			   p->budget_s);
 		return 0;
 	}
 	for (size_t d = 0; d < F_DIMS; d++) {
@@ -290,8 +289,8 @@ static int apply_budget(const struct ktstr_profile *p, size_t nkernels, size_t n
 	possible = count_true(present, nfeat);
 	budget_pick(m, cands, covered, &left);
 	keep_picked(m, cands);
-	KTSTR_INFO("budget: %zu/%zu tests, %llu/%us used, %zu/%zu features covered", m->n,
-		   before, (unsigned long long)(p->budget_s - left), p->budget_s,
+	KTSTR_INFO("budget: %zu/%zu tests, %llu/%us used, %zu/%zu features covered", m->n, before,
+		   (unsigned long long)(p->budget_s - left), p->budget_s,
 		   count_true(covered, nfeat), possible);
 	free(cands);
 	free(covered);
@@ -303,9 +302,9 @@ int ktstr_matrix__expand(const struct ktstr_profile *p, const char *const *kerne
 			 size_t nkernels, struct ktstr_matrix *out, char *err, size_t errlen)
 {
 	size_t nflagsets = p->nflagsets > 0 ? p->nflagsets : 1;
-	const size_t dims[5] = { nkernels, p->ntopos, p->nscheds, nflagsets, p->nscenarios };
-	struct ktstr_matrix m = { 0 };
-	struct ktstr_test t = { 0 };
+	const size_t dims[5] = {nkernels, p->ntopos, p->nscheds, nflagsets, p->nscenarios};
+	struct ktstr_matrix m = {0};
+	struct ktstr_test t = {0};
 	size_t cap = 0;
 	int rc;
 

@@ -23,9 +23,9 @@ static int version(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t
 		return rc;
 	}
 	if (v != KTSTR_PROFILE_VERSION) {
-		return ktstr_pctx__error(c, val,
-					 "unsupported profile version %u; this ktstr reads version %d",
-					 v, KTSTR_PROFILE_VERSION);
+		return ktstr_pctx__error(
+		    c, val, "unsupported profile version %u; this ktstr reads version %d", v,
+		    KTSTR_PROFILE_VERSION);
 	}
 	return 0;
 }
@@ -44,9 +44,10 @@ static int kernels(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t
 		yaml_node_t *item = ktstr_pctx__node(c, items[i]);
 
 		if (p->kernels[i][0] == '\0') {
-			return ktstr_pctx__error(c, item,
-						 "kernels: expected a version, path or other kernel "
-						 "identifier, got \"\"");
+			return ktstr_pctx__error(
+			    c, item,
+			    "kernels: expected a version, path or other kernel "
+			    "identifier, got \"\"");
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(p->kernels[j], p->kernels[i]) == 0) {
@@ -85,6 +86,7 @@ static int output(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t 
 	return rc;
 }
 
+/* clang-format off */
 static const struct ktstr_pkey defaults_keys[] = {
 	{ "duration", ktstr_pkey__duration, offsetof(struct ktstr_profile_defaults, duration_ms), 0,
 	  false },
@@ -95,6 +97,7 @@ static const struct ktstr_pkey defaults_keys[] = {
 	{ "timeout", ktstr_pkey__duration, offsetof(struct ktstr_profile_defaults, timeout_ms), 0,
 	  false },
 };
+/* clang-format on */
 
 static int defaults(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val, void *obj)
 {
@@ -107,6 +110,7 @@ static int defaults(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_
 				sizeof(defaults_keys) / sizeof(defaults_keys[0]), &p->defaults);
 }
 
+/* clang-format off */
 static const struct ktstr_pkey top_keys[] = {
 	{ "version", version, 0, 0, false },
 	{ "kernels", kernels, offsetof(struct ktstr_profile, kernels),
@@ -124,6 +128,7 @@ static const struct ktstr_pkey top_keys[] = {
 	{ "output", output, 0, 0, false },
 	{ "plugins", ktstr_profile__parse_plugins, 0, 0, false },
 };
+/* clang-format on */
 
 static int default_scheds(struct ktstr_profile *p)
 {
@@ -143,14 +148,14 @@ static int apply_defaults(struct ktstr_profile *p)
 	struct ktstr_profile_defaults *d = &p->defaults;
 
 	d->duration_ms = d->duration_ms != 0 ? d->duration_ms : KTSTR_DEFAULT_DURATION_MS;
-	d->workers_per_cgroup = d->workers_per_cgroup != 0 ? d->workers_per_cgroup :
-							     KTSTR_DEFAULT_WORKERS;
+	d->workers_per_cgroup =
+	    d->workers_per_cgroup != 0 ? d->workers_per_cgroup : KTSTR_DEFAULT_WORKERS;
 	for (size_t i = 0; i < p->nscenarios; i++) {
 		struct ktstr_scenario_entry *s = &p->scenarios[i];
 
 		s->duration_ms = s->duration_ms != 0 ? s->duration_ms : d->duration_ms;
-		s->workers_per_cgroup = s->workers_per_cgroup != 0 ? s->workers_per_cgroup :
-								     d->workers_per_cgroup;
+		s->workers_per_cgroup =
+		    s->workers_per_cgroup != 0 ? s->workers_per_cgroup : d->workers_per_cgroup;
 	}
 	if (p->scheds == NULL) {
 		int rc = default_scheds(p);
@@ -162,8 +167,7 @@ static int apply_defaults(struct ktstr_profile *p)
 	return ktstr_profile__default_plugins(p);
 }
 
-static int yaml_error(struct ktstr_pctx *c, const yaml_parser_t *y, const char *text,
-		      size_t len)
+static int yaml_error(struct ktstr_pctx *c, const yaml_parser_t *y, const char *text, size_t len)
 {
 	unsigned line = (unsigned)y->problem_mark.line + 1;
 	unsigned col = (unsigned)y->problem_mark.column + 1;
@@ -204,9 +208,10 @@ static int load_document(struct ktstr_pctx *c, yaml_parser_t *y, const char *tex
 	}
 	root = yaml_document_get_root_node(&extra);
 	if (root != NULL) {
-		rc = ktstr_pctx__error(c, root,
-				       "a profile is a single YAML document; remove this second one "
-				       "(or the \"---\" before it)");
+		rc =
+		    ktstr_pctx__error(c, root,
+				      "a profile is a single YAML document; remove this second one "
+				      "(or the \"---\" before it)");
 	}
 	yaml_document_delete(&extra);
 	if (rc != 0) {
@@ -229,19 +234,19 @@ static int parse_root(struct ktstr_pctx *c, struct ktstr_profile *p)
 					 "scenarios: (see docs/profile.md)");
 	}
 	if (root->type != YAML_MAPPING_NODE) {
-		return ktstr_pctx__error(c, root,
-					 "expected the profile to be a mapping of keys (topologies:, "
-					 "scenarios:, ...), got %s",
-					 ktstr_pctx__kind(root));
+		return ktstr_pctx__error(
+		    c, root,
+		    "expected the profile to be a mapping of keys (topologies:, "
+		    "scenarios:, ...), got %s",
+		    ktstr_pctx__kind(root));
 	}
-	return ktstr_pctx__walk(c, root, NULL, top_keys, sizeof(top_keys) / sizeof(top_keys[0]),
-				p);
+	return ktstr_pctx__walk(c, root, NULL, top_keys, sizeof(top_keys) / sizeof(top_keys[0]), p);
 }
 
-int ktstr_profile__parse(const char *name, const char *text, size_t len,
-			 struct ktstr_profile **out, char *err, size_t errlen)
+int ktstr_profile__parse(const char *name, const char *text, size_t len, struct ktstr_profile **out,
+			 char *err, size_t errlen)
 {
-	struct ktstr_pctx c = { .file = name, .err = err, .errlen = errlen };
+	struct ktstr_pctx c = {.file = name, .err = err, .errlen = errlen};
 	struct ktstr_profile *p;
 	yaml_parser_t y;
 	yaml_document_t doc;

@@ -8,7 +8,7 @@ int ktstr_duration__parse_ms(const char *s, uint32_t *ms)
 	static const struct {
 		const char *suffix;
 		uint64_t mult;
-	} units[] = { { "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 } };
+	} units[] = {{"", 1000}, {"ms", 1}, {"s", 1000}, {"m", 60000}};
 	uint64_t v = 0;
 	const char *p = s;
 

@@ -16,11 +16,11 @@
 #include "profile.h"
 
 struct ktstr_pctx {
-	const char *file;     /* name used in messages (the profile path) */
+	const char *file; /* name used in messages (the profile path) */
 	yaml_document_t *doc;
 	char *err;
 	size_t errlen;
-	char *base_dir;       /* absolute directory of the profile; computed on first use */
+	char *base_dir; /* absolute directory of the profile; computed on first use */
 };
 
 struct ktstr_pkey;
@@ -33,8 +33,8 @@ typedef int (*ktstr_pkey_fn)(struct ktstr_pctx *c, const struct ktstr_pkey *k, y
 struct ktstr_pkey {
 	const char *name;
 	ktstr_pkey_fn parse;
-	size_t off;           /* offset of the field in obj, for the generic handlers */
-	size_t off_n;         /* offset of the count, for ktstr_pkey__strv */
+	size_t off;   /* offset of the field in obj, for the generic handlers */
+	size_t off_n; /* offset of the count, for ktstr_pkey__strv */
 	bool required;
 };
 
@@ -43,7 +43,9 @@ typedef int (*ktstr_pair_fn)(struct ktstr_pctx *c, yaml_node_t *key, yaml_node_t
 
 /* Errors and positions */
 int ktstr_pctx__error(struct ktstr_pctx *c, const yaml_node_t *at, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
+/** @brief @p names joined with ", " into @p buf, truncated to fit. */
+void ktstr_pctx__join(char *buf, size_t len, const char *const *names, size_t n);
 /** @brief "a scalar", "a list", "a mapping" or "nothing" (a YAML null), for messages. */
 const char *ktstr_pctx__kind(const yaml_node_t *n);
 
@@ -79,14 +81,12 @@ int ktstr_pctx__strv(struct ktstr_pctx *c, yaml_node_t *n, const char *what, cha
 int ktstr_pctx__u32(struct ktstr_pctx *c, yaml_node_t *n, const char *what, uint32_t min,
 		    uint32_t *out);
 /** @brief A duration (see ktstr_duration__parse_ms) that is at least 1 ms. */
-int ktstr_pctx__duration_ms(struct ktstr_pctx *c, yaml_node_t *n, const char *what,
-			    uint32_t *out);
+int ktstr_pctx__duration_ms(struct ktstr_pctx *c, yaml_node_t *n, const char *what, uint32_t *out);
 /** @brief A name that can be part of a test name: letters, digits, '.', '_', '+', '-'. */
 int ktstr_pctx__name(struct ktstr_pctx *c, yaml_node_t *n, const char *what, char **out);
 bool ktstr_pctx__name_ok(const char *s);
 /** @brief @p path made absolute against the profile's directory, cleaned lexically. */
-int ktstr_pctx__resolve_path(struct ktstr_pctx *c, yaml_node_t *at, const char *path,
-			     char **out);
+int ktstr_pctx__resolve_path(struct ktstr_pctx *c, yaml_node_t *at, const char *path, char **out);
 
 /* Generic key handlers: the field at k->off is a uint32_t (count >= 1), a duration in
  * ms (uint32_t), a char *, or a char ** with its size_t count at k->off_n (a YAML null
@@ -96,11 +96,9 @@ int ktstr_pkey__duration(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_
 			 void *obj);
 int ktstr_pkey__strdup(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
 		       void *obj);
-int ktstr_pkey__strv(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
-		     void *obj);
+int ktstr_pkey__strv(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val, void *obj);
 /** @brief A char * at k->off that must pass ktstr_pctx__name_ok. */
-int ktstr_pkey__name(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
-		     void *obj);
+int ktstr_pkey__name(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val, void *obj);
 /** @brief The error "duplicate @p what "@p name" (first at line N)" at @p at. */
 int ktstr_pctx__dup_error(struct ktstr_pctx *c, const yaml_node_t *at, const char *what,
 			  const char *name, const yaml_node_t *first);
@@ -108,14 +106,14 @@ int ktstr_pctx__dup_error(struct ktstr_pctx *c, const yaml_node_t *at, const cha
 /* Schema sections (profile_sections.c, profile_plugins.c) */
 int ktstr_profile__parse_topos(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
 			       void *obj);
-int ktstr_profile__parse_scheds(struct ktstr_pctx *c, const struct ktstr_pkey *k,
-				yaml_node_t *val, void *obj);
+int ktstr_profile__parse_scheds(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
+				void *obj);
 int ktstr_profile__parse_flagsets(struct ktstr_pctx *c, const struct ktstr_pkey *k,
 				  yaml_node_t *val, void *obj);
 int ktstr_profile__parse_scenarios(struct ktstr_pctx *c, const struct ktstr_pkey *k,
 				   yaml_node_t *val, void *obj);
-int ktstr_profile__parse_plugins(struct ktstr_pctx *c, const struct ktstr_pkey *k,
-				 yaml_node_t *val, void *obj);
+int ktstr_profile__parse_plugins(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
+				 void *obj);
 /** @brief Fill the plugins the profile left out with the defaults. 0 or -ENOMEM. */
 int ktstr_profile__default_plugins(struct ktstr_profile *p);
 void ktstr_plugin_use__release(struct ktstr_plugin_use *u);

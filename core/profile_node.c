@@ -31,7 +31,7 @@ static const char *subject(const char *what)
 
 bool ktstr_pctx__is_null(const yaml_node_t *n)
 {
-	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+	static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
 	const char *v;
 
 	if (n == NULL) {
@@ -110,10 +110,9 @@ int ktstr_pctx__each_pair(struct ktstr_pctx *c, yaml_node_t *map, const char *wh
 			yaml_node_t *prev = ktstr_pctx__node(c, q->key);
 
 			if (strcmp((const char *)prev->data.scalar.value, name) == 0) {
-				return ktstr_pctx__error(c, key,
-							 "duplicate key \"%s\" in %s (first at line %u)",
-							 name, subject(what),
-							 (unsigned)prev->start_mark.line + 1);
+				return ktstr_pctx__error(
+				    c, key, "duplicate key \"%s\" in %s (first at line %u)", name,
+				    subject(what), (unsigned)prev->start_mark.line + 1);
 			}
 		}
 		rc = fn(c, key, ktstr_pctx__node(c, p->value), arg);
@@ -132,13 +131,27 @@ struct walk_state {
 	uint64_t seen;
 };
 
+void ktstr_pctx__join(char *buf, size_t len, const char *const *names, size_t n)
+{
+	size_t off = 0;
+
+	if (len == 0) {
+		return;
+	}
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < len; i++) {
+		int w = snprintf(buf + off, len - off, "%s%s", i > 0 ? ", " : "", names[i]);
+
+		off += w > 0 ? (size_t)w : 0;
+	}
+}
+
 static int unknown_key(struct ktstr_pctx *c, yaml_node_t *key, const char *name,
 		       const struct walk_state *w)
 {
 	const char *names[64];
 	char valid[512];
 	const char *hint;
-	size_t off = 0;
 
 	for (size_t i = 0; i < w->nkeys; i++) {
 		names[i] = w->keys[i].name;
@@ -149,13 +162,7 @@ static int unknown_key(struct ktstr_pctx *c, yaml_node_t *key, const char *name,
 					 name, w->what != NULL ? " in " : "",
 					 w->what != NULL ? w->what : "", hint);
 	}
-	valid[0] = '\0';
-	for (size_t i = 0; i < w->nkeys && off < sizeof(valid); i++) {
-		int n = snprintf(valid + off, sizeof(valid) - off, "%s%s", i > 0 ? ", " : "",
-				 names[i]);
-
-		off += n > 0 ? (size_t)n : 0;
-	}
+	ktstr_pctx__join(valid, sizeof(valid), names, w->nkeys);
 	return ktstr_pctx__error(c, key, "unknown key \"%s\" in %s; valid keys: %s", name,
 				 subject(w->what), valid);
 }
@@ -177,10 +184,13 @@ static int walk_pair(struct ktstr_pctx *c, yaml_node_t *key, yaml_node_t *val, v
 int ktstr_pctx__walk(struct ktstr_pctx *c, yaml_node_t *map, const char *what,
 		     const struct ktstr_pkey *keys, size_t nkeys, void *obj)
 {
-	struct walk_state w = { .keys = keys, .nkeys = nkeys, .what = what, .obj = obj };
+	struct walk_state w = {.keys = keys, .nkeys = nkeys, .what = what, .obj = obj};
 	int rc;
 
+	/* seen is a 64-bit mask; a longer table is a bug in the schema code, not in the input */
 	if (nkeys > 64) {
+		snprintf(c->err, c->errlen, "%s: internal error: the key table of %s is too long",
+			 c->file, subject(what));
 		return -E2BIG;
 	}
 	rc = ktstr_pctx__each_pair(c, map, what, walk_pair, &w);
@@ -234,8 +244,8 @@ static void strv_free(char **v)
 int ktstr_pctx__strv(struct ktstr_pctx *c, yaml_node_t *n, const char *what, char ***out,
 		     size_t *count)
 {
-	yaml_node_item_t *items;
-	size_t len;
+	yaml_node_item_t *items = NULL;
+	size_t len = 0;
 	char **v;
 	int rc;
 
@@ -295,18 +305,18 @@ int ktstr_pctx__u32(struct ktstr_pctx *c, yaml_node_t *n, const char *what, uint
 	return 0;
 }
 
-int ktstr_pctx__duration_ms(struct ktstr_pctx *c, yaml_node_t *n, const char *what,
-			    uint32_t *out)
+int ktstr_pctx__duration_ms(struct ktstr_pctx *c, yaml_node_t *n, const char *what, uint32_t *out)
 {
 	const char *s;
 	uint32_t ms;
 	int rc;
 
 	if (!ktstr_pctx__is_scalar(n)) {
-		return ktstr_pctx__error(c, n,
-					 "%s: expected a duration (seconds, or e.g. 500ms, 2s, 1m), "
-					 "got %s",
-					 what, ktstr_pctx__kind(n));
+		return ktstr_pctx__error(
+		    c, n,
+		    "%s: expected a duration (seconds, or e.g. 500ms, 2s, 1m), "
+		    "got %s",
+		    what, ktstr_pctx__kind(n));
 	}
 	rc = ktstr_pctx__str(c, n, what, &s);
 	if (rc != 0) {
@@ -318,10 +328,11 @@ int ktstr_pctx__duration_ms(struct ktstr_pctx *c, yaml_node_t *n, const char *wh
 					 what, s);
 	}
 	if (rc != 0) {
-		return ktstr_pctx__error(c, n,
-					 "%s: expected a duration: whole seconds, or a whole number "
-					 "with ms, s or m (e.g. 500ms, 2s, 1m), got \"%s\"",
-					 what, s);
+		return ktstr_pctx__error(
+		    c, n,
+		    "%s: expected a duration: whole seconds, or a whole number "
+		    "with ms, s or m (e.g. 500ms, 2s, 1m), got \"%s\"",
+		    what, s);
 	}
 	if (ms == 0) {
 		return ktstr_pctx__error(c, n, "%s: duration must be greater than zero", what);
@@ -357,10 +368,11 @@ int ktstr_pctx__name(struct ktstr_pctx *c, yaml_node_t *n, const char *what, cha
 		return rc;
 	}
 	if (!ktstr_pctx__name_ok(s)) {
-		return ktstr_pctx__error(c, n,
-					 "%s \"%s\": use only letters, digits and . _ + -, starting "
-					 "with a letter, digit or _ (names become part of test names)",
-					 what, s);
+		return ktstr_pctx__error(
+		    c, n,
+		    "%s \"%s\": use only letters, digits and . _ + -, starting "
+		    "with a letter, digit or _ (names become part of test names)",
+		    what, s);
 	}
 	*out = strdup(s);
 	return *out != NULL ? 0 : -ENOMEM;
@@ -373,8 +385,7 @@ int ktstr_pctx__dup_error(struct ktstr_pctx *c, const yaml_node_t *at, const cha
 				 (unsigned)first->start_mark.line + 1);
 }
 
-int ktstr_pkey__name(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
-		     void *obj)
+int ktstr_pkey__name(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val, void *obj)
 {
 	return ktstr_pctx__name(c, val, k->name, (char **)((char *)obj + k->off));
 }
@@ -396,8 +407,7 @@ int ktstr_pkey__strdup(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_no
 	return ktstr_pctx__strdup(c, val, k->name, (char **)((char *)obj + k->off));
 }
 
-int ktstr_pkey__strv(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
-		     void *obj)
+int ktstr_pkey__strv(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val, void *obj)
 {
 	char ***v = (char ***)((char *)obj + k->off);
 	size_t *n = (size_t *)((char *)obj + k->off_n);

@@ -21,14 +21,17 @@ static int add_option(struct ktstr_pctx *c, yaml_node_t *key, yaml_node_t *val, 
 	const char *name = (const char *)key->data.scalar.value;
 
 	if (val->type != YAML_SCALAR_NODE) {
-		return ktstr_pctx__error(c, val,
-					 "option \"%s\": expected a single value (string or number), "
-					 "got %s",
-					 name, ktstr_pctx__kind(val));
+		return ktstr_pctx__error(
+		    c, val,
+		    "option \"%s\": expected a single value (string or number), "
+		    "got %s",
+		    name, ktstr_pctx__kind(val));
 	}
 	if (strlen((const char *)val->data.scalar.value) != val->data.scalar.length) {
-		return ktstr_pctx__error(c, val, "option \"%s\": a value may not contain a NUL "
-					 "character", name);
+		return ktstr_pctx__error(c, val,
+					 "option \"%s\": a value may not contain a NUL "
+					 "character",
+					 name);
 	}
 	kv->key = strdup(name);
 	kv->value = strdup((const char *)val->data.scalar.value);
@@ -50,19 +53,22 @@ static int use_options(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_no
 		return ktstr_pctx__error(c, val, "options: expected a mapping of keys, got %s",
 					 ktstr_pctx__kind(val));
 	}
-	u->cfg.kv = calloc((size_t)(val->data.mapping.pairs.top - val->data.mapping.pairs.start) + 1,
-			   sizeof(*u->cfg.kv));
+	u->cfg.kv =
+	    calloc((size_t)(val->data.mapping.pairs.top - val->data.mapping.pairs.start) + 1,
+		   sizeof(*u->cfg.kv));
 	if (u->cfg.kv == NULL) {
 		return -ENOMEM;
 	}
 	return ktstr_pctx__each_pair(c, val, "options", add_option, &u->cfg);
 }
 
+/* clang-format off */
 static const struct ktstr_pkey use_keys[] = {
 	{ "plugin", ktstr_pkey__name, offsetof(struct ktstr_plugin_use, plugin), 0, true },
 	{ "name", ktstr_pkey__name, offsetof(struct ktstr_plugin_use, instance), 0, false },
 	{ "options", use_options, 0, 0, false },
 };
+/* clang-format on */
 
 /* A plugin name, or {plugin, name, options}; the instance name defaults to the plugin's. */
 static int parse_use(struct ktstr_pctx *c, yaml_node_t *n, const char *what,
@@ -99,8 +105,8 @@ static int parse_use(struct ktstr_pctx *c, yaml_node_t *n, const char *what,
 static int parse_uses(struct ktstr_pctx *c, yaml_node_t *val, const char *key, const char *what,
 		      struct ktstr_plugin_use **arr, size_t *n)
 {
-	yaml_node_item_t *items;
-	size_t len;
+	yaml_node_item_t *items = NULL;
+	size_t len = 0;
 	int rc;
 
 	rc = ktstr_pctx__seq(c, val, key, "a list of plugins", &items, &len);
@@ -138,8 +144,7 @@ static int kernel_sources(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml
 	if (ktstr_pctx__is_null(val)) {
 		return 0;
 	}
-	rc = parse_uses(c, val, k->name, "kernel source", &p->kernel_sources,
-			&p->nkernel_sources);
+	rc = parse_uses(c, val, k->name, "kernel source", &p->kernel_sources, &p->nkernel_sources);
 	if (rc == 0 && p->nkernel_sources == 0) {
 		return ktstr_pctx__error(c, val,
 					 "kernel_sources: the list is empty; give at least one "
@@ -172,15 +177,17 @@ static int vm(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val
 	return ktstr_pctx__is_null(val) ? 0 : parse_use(c, val, k->name, &p->vm);
 }
 
+/* clang-format off */
 static const struct ktstr_pkey plugin_keys[] = {
 	{ "kernel_sources", kernel_sources, 0, 0, false },
 	{ "planner", planner, 0, 0, false },
 	{ "vm", vm, 0, 0, false },
 	{ "sinks", sinks, 0, 0, false },
 };
+/* clang-format on */
 
-int ktstr_profile__parse_plugins(struct ktstr_pctx *c, const struct ktstr_pkey *k,
-				 yaml_node_t *val, void *obj)
+int ktstr_profile__parse_plugins(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
+				 void *obj)
 {
 	if (ktstr_pctx__is_null(val)) {
 		return 0;
@@ -217,8 +224,8 @@ static int default_uses(struct ktstr_plugin_use **arr, size_t *n, const char *co
 
 int ktstr_profile__default_plugins(struct ktstr_profile *p)
 {
-	static const char *const kernel_sources_dfl[] = { "local", "cache" };
-	static const char *const sinks_dfl[] = { "sidecar" };
+	static const char *const kernel_sources_dfl[] = {"local", "cache"};
+	static const char *const sinks_dfl[] = {"sidecar"};
 	int rc = 0;
 
 	if (p->kernel_sources == NULL) {

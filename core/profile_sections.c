@@ -16,7 +16,7 @@
 struct entry_list {
 	const char *what;   /* one item, for messages: "topology" */
 	const char *expect; /* the whole list, for messages: "a list of topologies" */
-	size_t size;        /* sizeof one entry */
+	size_t size;	    /* sizeof one entry */
 	size_t name_off;    /* offset of the entry's char * name (set by parse on success) */
 	int (*parse)(struct ktstr_pctx *c, yaml_node_t *n, void *entry);
 };
@@ -33,8 +33,8 @@ static const char *entry_name(const struct entry_list *l, const void *arr, size_
 static int parse_list(struct ktstr_pctx *c, yaml_node_t *val, const char *key,
 		      const struct entry_list *l, void **arr, size_t *n)
 {
-	yaml_node_item_t *items;
-	size_t len;
+	yaml_node_item_t *items = NULL;
+	size_t len = 0;
 	int rc;
 
 	rc = ktstr_pctx__seq(c, val, key, l->expect, &items, &len);
@@ -79,6 +79,7 @@ static int empty_args(char ***args)
 
 /* ---- topologies ---- */
 
+/* clang-format off */
 static const struct ktstr_pkey topo_keys[] = {
 	{ "numa", ktstr_pkey__u32, offsetof(struct ktstr_topo_entry, topo.numa_nodes), 0, false },
 	{ "llcs", ktstr_pkey__u32, offsetof(struct ktstr_topo_entry, topo.llcs), 0, true },
@@ -86,6 +87,7 @@ static const struct ktstr_pkey topo_keys[] = {
 	{ "threads", ktstr_pkey__u32, offsetof(struct ktstr_topo_entry, topo.threads), 0, false },
 	{ "memory_mb", ktstr_pkey__u32, offsetof(struct ktstr_topo_entry, memory_mb), 0, false },
 };
+/* clang-format on */
 
 static int parse_topo_map(struct ktstr_pctx *c, yaml_node_t *n, struct ktstr_topo_entry *e)
 {
@@ -138,10 +140,12 @@ static int parse_topo(struct ktstr_pctx *c, yaml_node_t *n, void *entry)
 	return e->label != NULL ? 0 : -ENOMEM;
 }
 
+/* clang-format off */
 static const struct entry_list topo_list = {
 	"topology", "a list of topologies", sizeof(struct ktstr_topo_entry),
 	offsetof(struct ktstr_topo_entry, label), parse_topo,
 };
+/* clang-format on */
 
 int ktstr_profile__parse_topos(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
 			       void *obj)
@@ -156,8 +160,7 @@ int ktstr_profile__parse_topos(struct ktstr_pctx *c, const struct ktstr_pkey *k,
 
 /* ---- schedulers ---- */
 
-static int sched_path(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
-		      void *obj)
+static int sched_path(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val, void *obj)
 {
 	struct ktstr_sched_entry *e = obj;
 	const char *s;
@@ -172,12 +175,14 @@ static int sched_path(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_nod
 	return ktstr_pctx__resolve_path(c, val, s, &e->path);
 }
 
+/* clang-format off */
 static const struct ktstr_pkey sched_keys[] = {
 	{ "name", ktstr_pkey__name, offsetof(struct ktstr_sched_entry, name), 0, false },
 	{ "path", sched_path, 0, 0, false },
 	{ "args", ktstr_pkey__strv, offsetof(struct ktstr_sched_entry, args),
 	  offsetof(struct ktstr_sched_entry, nargs), false },
 };
+/* clang-format on */
 
 /* name: basename of the resolved path, which must itself be a valid name. */
 static int sched_name_from_path(struct ktstr_pctx *c, yaml_node_t *n, struct ktstr_sched_entry *e)
@@ -185,10 +190,11 @@ static int sched_name_from_path(struct ktstr_pctx *c, yaml_node_t *n, struct kts
 	const char *base = strrchr(e->path, '/') + 1;
 
 	if (!ktstr_pctx__name_ok(base)) {
-		return ktstr_pctx__error(c, n,
-					 "scheduler: cannot use \"%s\" (from the path) as its name; "
-					 "add name: with letters, digits and . _ + -",
-					 base);
+		return ktstr_pctx__error(
+		    c, n,
+		    "scheduler: cannot use \"%s\" (from the path) as its name; "
+		    "add name: with letters, digits and . _ + -",
+		    base);
 	}
 	e->name = strdup(base);
 	return e->name != NULL ? 0 : -ENOMEM;
@@ -199,8 +205,8 @@ static int parse_sched_map(struct ktstr_pctx *c, yaml_node_t *n, struct ktstr_sc
 	bool baseline;
 	int rc;
 
-	rc = ktstr_pctx__walk(c, n, "scheduler", sched_keys, sizeof(sched_keys) / sizeof(sched_keys[0]),
-			      e);
+	rc = ktstr_pctx__walk(c, n, "scheduler", sched_keys,
+			      sizeof(sched_keys) / sizeof(sched_keys[0]), e);
 	if (rc != 0) {
 		return rc;
 	}
@@ -217,20 +223,23 @@ static int parse_sched_map(struct ktstr_pctx *c, yaml_node_t *n, struct ktstr_sc
 	}
 	baseline = strcmp(e->name, KTSTR_BASELINE_SCHED) == 0;
 	if (baseline && e->path != NULL) {
-		return ktstr_pctx__error(c, n,
-					 "scheduler: \"eevdf\" names the kernel's own scheduler and "
-					 "takes no path; give your scheduler another name");
+		return ktstr_pctx__error(
+		    c, n,
+		    "scheduler: \"eevdf\" names the kernel's own scheduler and "
+		    "takes no path; give your scheduler another name");
 	}
 	if (baseline && e->nargs > 0) {
-		return ktstr_pctx__error(c, n,
-					 "scheduler: \"eevdf\" is the kernel's own scheduler and takes "
-					 "no args");
+		return ktstr_pctx__error(
+		    c, n,
+		    "scheduler: \"eevdf\" is the kernel's own scheduler and takes "
+		    "no args");
 	}
 	if (!baseline && e->path == NULL) {
-		return ktstr_pctx__error(c, n,
-					 "scheduler \"%s\" needs path: (its binary); only eevdf runs "
-					 "without one",
-					 e->name);
+		return ktstr_pctx__error(
+		    c, n,
+		    "scheduler \"%s\" needs path: (its binary); only eevdf runs "
+		    "without one",
+		    e->name);
 	}
 	return 0;
 }
@@ -244,10 +253,11 @@ static int parse_sched(struct ktstr_pctx *c, yaml_node_t *n, void *entry)
 	if (n->type == YAML_MAPPING_NODE) {
 		rc = parse_sched_map(c, n, e);
 	} else if (!ktstr_pctx__is_scalar(n)) {
-		return ktstr_pctx__error(c, n,
-					 "scheduler: expected eevdf, a path to a binary, or a mapping "
-					 "{name, path, args}, got %s",
-					 ktstr_pctx__kind(n));
+		return ktstr_pctx__error(
+		    c, n,
+		    "scheduler: expected eevdf, a path to a binary, or a mapping "
+		    "{name, path, args}, got %s",
+		    ktstr_pctx__kind(n));
 	} else {
 		rc = ktstr_pctx__str(c, n, "scheduler", &s);
 		if (rc != 0) {
@@ -260,22 +270,25 @@ static int parse_sched(struct ktstr_pctx *c, yaml_node_t *n, void *entry)
 			rc = ktstr_pctx__resolve_path(c, n, s, &e->path);
 			rc = rc != 0 ? rc : sched_name_from_path(c, n, e);
 		} else {
-			return ktstr_pctx__error(c, n,
-						 "scheduler \"%s\": write eevdf, a path to the binary "
-						 "(./%s), or a mapping {name, path, args}",
-						 s, s);
+			return ktstr_pctx__error(
+			    c, n,
+			    "scheduler \"%s\": write eevdf, a path to the binary "
+			    "(./%s), or a mapping {name, path, args}",
+			    s, s);
 		}
 	}
 	return rc != 0 ? rc : empty_args(&e->args);
 }
 
+/* clang-format off */
 static const struct entry_list sched_list = {
 	"scheduler", "a list of schedulers", sizeof(struct ktstr_sched_entry),
 	offsetof(struct ktstr_sched_entry, name), parse_sched,
 };
+/* clang-format on */
 
-int ktstr_profile__parse_scheds(struct ktstr_pctx *c, const struct ktstr_pkey *k,
-				yaml_node_t *val, void *obj)
+int ktstr_profile__parse_scheds(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
+				void *obj)
 {
 	struct ktstr_profile *p = obj;
 	void *arr = NULL;
@@ -291,11 +304,13 @@ int ktstr_profile__parse_scheds(struct ktstr_pctx *c, const struct ktstr_pkey *k
 
 /* ---- flag sets ---- */
 
+/* clang-format off */
 static const struct ktstr_pkey flagset_keys[] = {
 	{ "name", ktstr_pkey__name, offsetof(struct ktstr_flagset_entry, name), 0, true },
 	{ "args", ktstr_pkey__strv, offsetof(struct ktstr_flagset_entry, args),
 	  offsetof(struct ktstr_flagset_entry, nargs), false },
 };
+/* clang-format on */
 
 static int parse_flagset(struct ktstr_pctx *c, yaml_node_t *n, void *entry)
 {
@@ -306,19 +321,21 @@ static int parse_flagset(struct ktstr_pctx *c, yaml_node_t *n, void *entry)
 		rc = ktstr_pctx__walk(c, n, "flag set", flagset_keys,
 				      sizeof(flagset_keys) / sizeof(flagset_keys[0]), e);
 	} else if (!ktstr_pctx__is_scalar(n)) {
-		return ktstr_pctx__error(c, n,
-					 "flag set: expected a name or a mapping {name, args}, got %s",
-					 ktstr_pctx__kind(n));
+		return ktstr_pctx__error(
+		    c, n, "flag set: expected a name or a mapping {name, args}, got %s",
+		    ktstr_pctx__kind(n));
 	} else {
 		rc = ktstr_pctx__name(c, n, "flag set", &e->name);
 	}
 	return rc != 0 ? rc : empty_args(&e->args);
 }
 
+/* clang-format off */
 static const struct entry_list flagset_list = {
 	"flag set", "a list of flag sets", sizeof(struct ktstr_flagset_entry),
 	offsetof(struct ktstr_flagset_entry, name), parse_flagset,
 };
+/* clang-format on */
 
 int ktstr_profile__parse_flagsets(struct ktstr_pctx *c, const struct ktstr_pkey *k,
 				  yaml_node_t *val, void *obj)
@@ -344,6 +361,7 @@ static int scenario_name(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_
 	const struct ktstr_scenario_info *cat;
 	const char **names;
 	const char *s, *hint;
+	char known[512];
 	size_t ncat;
 	int rc = ktstr_pctx__str(c, val, "scenario", &s);
 
@@ -360,21 +378,21 @@ static int scenario_name(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_
 			names[i] = cat[i].name;
 		}
 		hint = ktstr_suggest__closest(s, names, ncat);
+		ktstr_pctx__join(known, sizeof(known), names, ncat);
 		free(names);
 		if (hint != NULL) {
-			return ktstr_pctx__error(c, val, "unknown scenario \"%s\" (did you mean \"%s\"?)",
-						 s, hint);
+			return ktstr_pctx__error(
+			    c, val, "unknown scenario \"%s\" (did you mean \"%s\"?)", s, hint);
 		}
-		return ktstr_pctx__error(c, val,
-					 "unknown scenario \"%s\"; `ktstr list scenarios` shows the "
-					 "known ones",
-					 s);
+		return ktstr_pctx__error(c, val, "unknown scenario \"%s\"; known scenarios: %s", s,
+					 known);
 	}
 	e->name = strdup(s);
 	return e->name != NULL ? 0 : -ENOMEM;
 }
 
 /* New per-scenario keys (steps, checks, claims, payloads) slot in here. */
+/* clang-format off */
 static const struct ktstr_pkey scenario_keys[] = {
 	{ "name", scenario_name, 0, 0, true },
 	{ "duration", ktstr_pkey__duration, offsetof(struct ktstr_scenario_entry, duration_ms), 0,
@@ -382,6 +400,7 @@ static const struct ktstr_pkey scenario_keys[] = {
 	{ "workers_per_cgroup", ktstr_pkey__u32,
 	  offsetof(struct ktstr_scenario_entry, workers_per_cgroup), 0, false },
 };
+/* clang-format on */
 
 static int parse_scenario(struct ktstr_pctx *c, yaml_node_t *n, void *entry)
 {
@@ -392,10 +411,12 @@ static int parse_scenario(struct ktstr_pctx *c, yaml_node_t *n, void *entry)
 	return scenario_name(c, NULL, n, entry);
 }
 
+/* clang-format off */
 static const struct entry_list scenario_list = {
 	"scenario", "a list of scenarios", sizeof(struct ktstr_scenario_entry),
 	offsetof(struct ktstr_scenario_entry, name), parse_scenario,
 };
+/* clang-format on */
 
 int ktstr_profile__parse_scenarios(struct ktstr_pctx *c, const struct ktstr_pkey *k,
 				   yaml_node_t *val, void *obj)

@@ -2,10 +2,12 @@
 
 #include <string.h>
 
+/* clang-format off */
 static const struct ktstr_scenario_info catalog[] = {
 	{ "steady", "two cgroups of CPU-spinning workers; checks starvation, fairness spread and "
 		    "the largest scheduling gap" },
 };
+/* clang-format on */
 
 #define NCATALOG (sizeof(catalog) / sizeof(catalog[0]))
 

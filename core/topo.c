@@ -11,6 +11,7 @@
 #define KTSTR_TOPO_MAX_VCPUS 252
 
 /* Upstream gauntlet_presets() (x86_64), in upstream order. */
+/* clang-format off */
 static const struct ktstr_topo_preset presets[] = {
 	{ "tiny-1llc", { 1, 1, 4, 1 }, 2048 },
 	{ "tiny-2llc", { 1, 2, 2, 1 }, 2048 },
@@ -37,6 +38,7 @@ static const struct ktstr_topo_preset presets[] = {
 	{ "numa4-8llc", { 4, 8, 4, 1 }, 2048 },
 	{ "numa4-12llc", { 4, 12, 8, 2 }, 4096 },
 };
+/* clang-format on */
 
 #define NPRESETS (sizeof(presets) / sizeof(presets[0]))
 
@@ -74,10 +76,10 @@ int ktstr_topo__validate(const struct ktstr_topo *t, char *err, size_t errlen)
 		const char *what;
 		uint32_t v;
 	} fields[] = {
-		{ "NUMA nodes", t->numa_nodes },
-		{ "LLCs", t->llcs },
-		{ "cores per LLC", t->cores },
-		{ "threads per core", t->threads },
+	    {"NUMA nodes", t->numa_nodes},
+	    {"LLCs", t->llcs},
+	    {"cores per LLC", t->cores},
+	    {"threads per core", t->threads},
 	};
 	uint64_t vcpus = (uint64_t)t->llcs * t->cores * t->threads;
 
@@ -88,10 +90,11 @@ int ktstr_topo__validate(const struct ktstr_topo *t, char *err, size_t errlen)
 		}
 	}
 	if (t->llcs % t->numa_nodes != 0) {
-		snprintf(err, errlen,
-			 "%u LLCs do not divide evenly into %u NUMA nodes (LLCs must be a multiple of "
-			 "NUMA nodes)",
-			 t->llcs, t->numa_nodes);
+		snprintf(
+		    err, errlen,
+		    "%u LLCs do not divide evenly into %u NUMA nodes (LLCs must be a multiple of "
+		    "NUMA nodes)",
+		    t->llcs, t->numa_nodes);
 		return -EINVAL;
 	}
 	if (vcpus > KTSTR_TOPO_MAX_VCPUS) {
@@ -127,7 +130,7 @@ static int parse_field(const char **p, char unit, uint32_t *out)
 
 static int parse_compact(const char *s, struct ktstr_topo *out)
 {
-	uint32_t *fields[] = { &out->numa_nodes, &out->llcs, &out->cores, &out->threads };
+	uint32_t *fields[] = {&out->numa_nodes, &out->llcs, &out->cores, &out->threads};
 	const char units[] = "nlct";
 	int rc;
 
@@ -145,7 +148,7 @@ int ktstr_topo__parse(const char *s, struct ktstr_topo *out, char *err, size_t e
 	const struct ktstr_topo_preset *preset = ktstr_topo__preset_find(s);
 	const char *names[NPRESETS];
 	const char *hint;
-	struct ktstr_topo t = { 0 };
+	struct ktstr_topo t = {0};
 	char why[160];
 	int rc;
 
@@ -164,12 +167,14 @@ int ktstr_topo__parse(const char *s, struct ktstr_topo *out, char *err, size_t e
 		}
 		hint = ktstr_suggest__closest(s, names, NPRESETS);
 		if (hint != NULL) {
-			snprintf(err, errlen, "unknown topology \"%s\" (did you mean \"%s\"?)", s, hint);
+			snprintf(err, errlen, "unknown topology \"%s\" (did you mean \"%s\"?)", s,
+				 hint);
 		} else {
-			snprintf(err, errlen,
-				 "unknown topology \"%s\": expected a preset name (e.g. tiny-2llc) or "
-				 "{numa}n{llcs}l{cores}c{threads}t (e.g. 1n2l4c1t)",
-				 s);
+			snprintf(
+			    err, errlen,
+			    "unknown topology \"%s\": expected a preset name (e.g. tiny-2llc) or "
+			    "{numa}n{llcs}l{cores}c{threads}t (e.g. 1n2l4c1t)",
+			    s);
 		}
 		return -EINVAL;
 	}

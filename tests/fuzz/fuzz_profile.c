@@ -21,9 +21,9 @@ static void quiet(enum ktstr_log_level lvl, const char *line)
 
 static void expand(const struct ktstr_profile *p)
 {
-	static const char *const kernels[] = { "k1", "k2" };
-	const size_t dims[] = { p->ntopos, p->nscheds, p->nflagsets > 0 ? p->nflagsets : 1,
-				p->nscenarios, 2 };
+	static const char *const kernels[] = {"k1", "k2"};
+	const size_t dims[] = {p->ntopos, p->nscheds, p->nflagsets > 0 ? p->nflagsets : 1,
+			       p->nscenarios, 2};
 	struct ktstr_matrix m;
 	size_t total = 1;
 	char err[256];
@@ -47,7 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[512];
 
 	ktstr_log_set_sink(quiet);
-	if (ktstr_profile__parse("fuzz.yaml", (const char *)data, size, &p, err, sizeof(err)) == 0) {
+	if (ktstr_profile__parse("fuzz.yaml", (const char *)data, size, &p, err, sizeof(err)) ==
+	    0) {
 		expand(p);
 		ktstr_profile__free(p);
 	}

@@ -12,7 +12,7 @@
 #include "matrix.h"
 #include "profile.h"
 
-static const char *const one_kernel[] = { "k" };
+static const char *const one_kernel[] = {"k"};
 
 static struct ktstr_profile *parse(const char *yaml)
 {
@@ -51,20 +51,24 @@ static void assert_names(const struct ktstr_matrix *m, const char *const *want, 
 /* Two scenarios need a hand-built profile: the catalog knows only "steady" today. */
 static void test_order_all_dimensions(void **state)
 {
-	struct ktstr_topo_entry topos[] = { { "t1", { 1, 1, 1, 1 }, 0 }, { "t2", { 1, 2, 1, 1 }, 0 } };
-	char *noargs[] = { NULL };
-	struct ktstr_sched_entry scheds[] = { { "s1", NULL, noargs, 0 }, { "s2", "/x", noargs, 0 } };
-	struct ktstr_flagset_entry flags[] = { { "f1", noargs, 0 }, { "f2", noargs, 0 } };
-	struct ktstr_scenario_entry scens[] = { { "a", 2000, 2 }, { "b", 2000, 2 } };
+	struct ktstr_topo_entry topos[] = {{"t1", {1, 1, 1, 1}, 0}, {"t2", {1, 2, 1, 1}, 0}};
+	char *noargs[] = {NULL};
+	struct ktstr_sched_entry scheds[] = {{"s1", NULL, noargs, 0}, {"s2", "/x", noargs, 0}};
+	struct ktstr_flagset_entry flags[] = {{"f1", noargs, 0}, {"f2", noargs, 0}};
+	struct ktstr_scenario_entry scens[] = {{"a", 2000, 2}, {"b", 2000, 2}};
 	struct ktstr_profile p = {
-		.path = "hand",
-		.topos = topos, .ntopos = 2,
-		.scheds = scheds, .nscheds = 2,
-		.flagsets = flags, .nflagsets = 2,
-		.scenarios = scens, .nscenarios = 2,
-		.defaults = { .duration_ms = 2000, .workers_per_cgroup = 2 },
+	    .path = "hand",
+	    .topos = topos,
+	    .ntopos = 2,
+	    .scheds = scheds,
+	    .nscheds = 2,
+	    .flagsets = flags,
+	    .nflagsets = 2,
+	    .scenarios = scens,
+	    .nscenarios = 2,
+	    .defaults = {.duration_ms = 2000, .workers_per_cgroup = 2},
 	};
-	const char *const kernels[] = { "k1", "k2" };
+	const char *const kernels[] = {"k1", "k2"};
 	struct ktstr_matrix m;
 
 	expand_ok(&p, kernels, 2, &m);
@@ -98,10 +102,12 @@ static void test_names_and_kernel_dimension(void **state)
 					"schedulers: [eevdf, {name: mine, path: /bin/true}]\n"
 					"scenarios: [steady]\n");
 	const char *const want1[] = {
-		"steady/tiny-2llc/eevdf/default", "steady/tiny-2llc/mine/default",
-		"steady/1n2l2c1t/eevdf/default", "steady/1n2l2c1t/mine/default",
+	    "steady/tiny-2llc/eevdf/default",
+	    "steady/tiny-2llc/mine/default",
+	    "steady/1n2l2c1t/eevdf/default",
+	    "steady/1n2l2c1t/mine/default",
 	};
-	const char *const kernels[] = { "kernel_7_2", "kernel_6_12" };
+	const char *const kernels[] = {"kernel_7_2", "kernel_6_12"};
 	struct ktstr_matrix m;
 
 	/* one kernel: no kernel part; no flags: the implicit "default" set at index 0 */
@@ -126,7 +132,7 @@ static void test_flag_sets_in_names(void **state)
 {
 	struct ktstr_profile *p = parse("topologies: [1n1l1c1t]\nscenarios: [steady]\n"
 					"flags: [default, {name: llc, args: [--llc]}]\n");
-	const char *const want[] = { "steady/1n1l1c1t/eevdf/default", "steady/1n1l1c1t/eevdf/llc" };
+	const char *const want[] = {"steady/1n1l1c1t/eevdf/default", "steady/1n1l1c1t/eevdf/llc"};
 	struct ktstr_matrix m;
 
 	expand_ok(p, one_kernel, 1, &m);
@@ -144,10 +150,10 @@ static void test_estimates(void **state)
 
 	expand_ok(p, one_kernel, 1, &m);
 	assert_int_equal(m.n, 4);
-	assert_int_equal(m.tests[0].est_s, 10 + 0 + 1 + 2);       /* 4 vCPUs; 500 ms rounds up */
-	assert_int_equal(m.tests[1].est_s, 10 + 0 + 1 + 2);       /* 16 vCPUs */
-	assert_int_equal(m.tests[2].est_s, 10 + 1 + 1 + 2);       /* 26 vCPUs */
-	assert_int_equal(m.tests[3].est_s, 10 + 23 + 1 + 2);      /* 252 vCPUs */
+	assert_int_equal(m.tests[0].est_s, 10 + 0 + 1 + 2);  /* 4 vCPUs; 500 ms rounds up */
+	assert_int_equal(m.tests[1].est_s, 10 + 0 + 1 + 2);  /* 16 vCPUs */
+	assert_int_equal(m.tests[2].est_s, 10 + 1 + 1 + 2);  /* 26 vCPUs */
+	assert_int_equal(m.tests[3].est_s, 10 + 23 + 1 + 2); /* 252 vCPUs */
 	ktstr_matrix__release(&m);
 	ktstr_profile__free(p);
 
@@ -165,8 +171,8 @@ static void test_include_exclude(void **state)
 					"scenarios: [steady]\n"
 					"include: [\"*/tiny-*\", \"*smt*/eevdf/*\"]\n"
 					"exclude: [\"*/tiny-2llc/*\", \"*mine*\"]\n");
-	const char *const want[] = { "steady/tiny-1llc/eevdf/default",
-				     "steady/smt-2llc/eevdf/default" };
+	const char *const want[] = {"steady/tiny-1llc/eevdf/default",
+				    "steady/smt-2llc/eevdf/default"};
 	struct ktstr_matrix m;
 
 	expand_ok(p, one_kernel, 1, &m);
@@ -214,7 +220,7 @@ static void test_budget_fits_one(void **state)
 	struct ktstr_profile *p = parse("topologies: [tiny-1llc, smt-3llc]\n"
 					"schedulers: [eevdf, {name: mine, path: /bin/true}]\n"
 					"scenarios: [steady]\nbudget: 27\n");
-	const char *const want[] = { "steady/smt-3llc/eevdf/default" };
+	const char *const want[] = {"steady/smt-3llc/eevdf/default"};
 	struct ktstr_matrix m;
 
 	/* All cost 14 s; smt-3llc adds the SMT feature, so it covers most; eevdf < mine. */
@@ -244,11 +250,12 @@ static void test_budget_greedy_coverage(void **state)
 	 * scheduler adds 4 (topology, vCPU and LLC buckets, scheduler): tiny-1llc/b wins
 	 * on name. Last, tiny-2llc/eevdf adds 3. Coverage is then complete, so the
 	 * 3 s left over go unused. Output keeps the matrix order. */
-	struct ktstr_profile *p = parse("topologies: [tiny-1llc, tiny-2llc, odd-3llc]\n"
-					"schedulers: [eevdf, {name: a, path: /a}, {name: b, path: /b}]\n"
-					"scenarios: [steady]\nbudget: 45\n");
-	const char *const want[] = { "steady/tiny-1llc/b/default", "steady/tiny-2llc/eevdf/default",
-				     "steady/odd-3llc/a/default" };
+	struct ktstr_profile *p =
+	    parse("topologies: [tiny-1llc, tiny-2llc, odd-3llc]\n"
+		  "schedulers: [eevdf, {name: a, path: /a}, {name: b, path: /b}]\n"
+		  "scenarios: [steady]\nbudget: 45\n");
+	const char *const want[] = {"steady/tiny-1llc/b/default", "steady/tiny-2llc/eevdf/default",
+				    "steady/odd-3llc/a/default"};
 	struct ktstr_matrix m;
 
 	expand_ok(p, one_kernel, 1, &m);
@@ -265,7 +272,7 @@ static void test_budget_prefers_gain_per_second(void **state)
 	 * buckets, SMT) but no longer fits in 40 - 14 = 26 s. */
 	struct ktstr_profile *p = parse("topologies: [max-cpu, tiny-1llc]\n"
 					"scenarios: [steady]\nbudget: 40\n");
-	const char *const want[] = { "steady/tiny-1llc/eevdf/default" };
+	const char *const want[] = {"steady/tiny-1llc/eevdf/default"};
 	struct ktstr_matrix m;
 
 	expand_ok(p, one_kernel, 1, &m);
@@ -279,9 +286,9 @@ static void test_budget_kernel_feature(void **state)
 	/* The second kernel is a feature of its own: 3 of 4 tests fit, but two cover all. */
 	struct ktstr_profile *p = parse("topologies: [tiny-1llc, tiny-2llc]\n"
 					"scenarios: [steady]\nbudget: 42\n");
-	const char *const kernels[] = { "k1", "k2" };
-	const char *const want[] = { "steady/tiny-1llc/eevdf/default/k1",
-				     "steady/tiny-2llc/eevdf/default/k2" };
+	const char *const kernels[] = {"k1", "k2"};
+	const char *const want[] = {"steady/tiny-1llc/eevdf/default/k1",
+				    "steady/tiny-2llc/eevdf/default/k2"};
 	struct ktstr_matrix m;
 
 	expand_ok(p, kernels, 2, &m);
@@ -293,13 +300,14 @@ static void test_budget_kernel_feature(void **state)
 static void test_errors(void **state)
 {
 	struct ktstr_profile *p = parse("topologies: [tiny-1llc]\nscenarios: [steady]\n");
-	const char *const dup[] = { "k", "k" };
-	const char *const empty[] = { "k", "" };
-	struct ktstr_matrix m = { (struct ktstr_test *)0x1, 5, 5 };
+	const char *const dup[] = {"k", "k"};
+	const char *const empty[] = {"k", ""};
+	struct ktstr_matrix m = {(struct ktstr_test *)0x1, 5, 5};
 	char err[256] = "";
 
 	assert_int_equal(ktstr_matrix__expand(p, NULL, 0, &m, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "m.yaml: no kernel to run the tests on (resolve the kernels first)");
+	assert_string_equal(err,
+			    "m.yaml: no kernel to run the tests on (resolve the kernels first)");
 	assert_null(m.tests);
 	assert_int_equal(m.n, 0);
 	assert_int_equal(ktstr_matrix__expand(p, dup, 2, &m, err, sizeof(err)), -EINVAL);
@@ -312,14 +320,19 @@ static void test_errors(void **state)
 
 static void test_too_large(void **state)
 {
-	struct ktstr_topo_entry topo = { "t", { 1, 1, 1, 1 }, 0 };
-	char *noargs[] = { NULL };
-	struct ktstr_sched_entry sched = { "s", NULL, noargs, 0 };
-	struct ktstr_scenario_entry scen = { "steady", 2000, 2 };
+	struct ktstr_topo_entry topo = {"t", {1, 1, 1, 1}, 0};
+	char *noargs[] = {NULL};
+	struct ktstr_sched_entry sched = {"s", NULL, noargs, 0};
+	struct ktstr_scenario_entry scen = {"steady", 2000, 2};
 	/* The sizes are checked before any entry is read, so one entry stands in for all. */
 	struct ktstr_profile p = {
-		.path = "big", .topos = &topo, .ntopos = 1000, .scheds = &sched, .nscheds = 1001,
-		.scenarios = &scen, .nscenarios = 1,
+	    .path = "big",
+	    .topos = &topo,
+	    .ntopos = 1000,
+	    .scheds = &sched,
+	    .nscheds = 1001,
+	    .scenarios = &scen,
+	    .nscenarios = 1,
 	};
 	struct ktstr_matrix m;
 	char err[256] = "";
@@ -339,19 +352,19 @@ static void test_too_large(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_order_all_dimensions),
-		cmocka_unit_test(test_names_and_kernel_dimension),
-		cmocka_unit_test(test_flag_sets_in_names),
-		cmocka_unit_test(test_estimates),
-		cmocka_unit_test(test_include_exclude),
-		cmocka_unit_test(test_budget_fits_all),
-		cmocka_unit_test(test_budget_fits_one),
-		cmocka_unit_test(test_budget_fits_none),
-		cmocka_unit_test(test_budget_greedy_coverage),
-		cmocka_unit_test(test_budget_prefers_gain_per_second),
-		cmocka_unit_test(test_budget_kernel_feature),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_too_large),
+	    cmocka_unit_test(test_order_all_dimensions),
+	    cmocka_unit_test(test_names_and_kernel_dimension),
+	    cmocka_unit_test(test_flag_sets_in_names),
+	    cmocka_unit_test(test_estimates),
+	    cmocka_unit_test(test_include_exclude),
+	    cmocka_unit_test(test_budget_fits_all),
+	    cmocka_unit_test(test_budget_fits_one),
+	    cmocka_unit_test(test_budget_fits_none),
+	    cmocka_unit_test(test_budget_greedy_coverage),
+	    cmocka_unit_test(test_budget_prefers_gain_per_second),
+	    cmocka_unit_test(test_budget_kernel_feature),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_too_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
  * message, defaults, durations, plugins, YAML-level errors and loading files.
  * The list sections are in test_profile_sections.c.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "fsutil.h"
+#include "matrix.h"
 #include "profile.h"
 
 #define MIN "topologies: [1n1l1c1t]\nscenarios: [steady]\n"
@@ -84,16 +86,17 @@ static void test_minimal_defaults(void **state)
 
 static void test_full_example(void **state)
 {
-	struct ktstr_profile *p = parse_ok("version: 1\n"
-					   "kernels: [../linux, 7.2, /boot/vmlinuz-x]\n"
-					   "topologies: [1n2l2c1t]\n"
-					   "scenarios: [steady]\n"
-					   "defaults: {duration: 3s, workers_per_cgroup: 4, memory_mb: "
-					   "1024, timeout: 120s}\n"
-					   "include: [\"steady/*\"]\n"
-					   "exclude: [\"*/tiny-2llc/*\", \"*/x/*\"]\n"
-					   "budget: 10m\n"
-					   "output: ./ktstr-runs\n");
+	struct ktstr_profile *p =
+	    parse_ok("version: 1\n"
+		     "kernels: [../linux, 7.2, /boot/vmlinuz-x]\n"
+		     "topologies: [1n2l2c1t]\n"
+		     "scenarios: [steady]\n"
+		     "defaults: {duration: 3s, workers_per_cgroup: 4, memory_mb: "
+		     "1024, timeout: 120s}\n"
+		     "include: [\"steady/*\"]\n"
+		     "exclude: [\"*/tiny-2llc/*\", \"*/x/*\"]\n"
+		     "budget: 10m\n"
+		     "output: ./ktstr-runs\n");
 
 	assert_int_equal(p->nkernels, 3);
 	assert_string_equal(p->kernels[0], "../linux");
@@ -137,18 +140,22 @@ static void test_version(void **state)
 		  "p.yaml:1:10: unsupported profile version 0; this ktstr reads version 1");
 	parse_bad(MIN "version: one\n",
 		  "p.yaml:3:10: version: expected an integer >= 0, got \"one\"");
-	parse_bad(MIN "version: [1]\n", "p.yaml:3:10: version: expected an integer >= 0, got a list");
-	parse_bad(MIN "version: 1.0\n", "p.yaml:3:10: version: expected an integer >= 0, got \"1.0\"");
+	parse_bad(MIN "version: [1]\n",
+		  "p.yaml:3:10: version: expected an integer >= 0, got a list");
+	parse_bad(MIN "version: 1.0\n",
+		  "p.yaml:3:10: version: expected an integer >= 0, got \"1.0\"");
 }
 
 static void test_kernels(void **state)
 {
-	parse_bad(MIN "kernels: 7.2\n", "p.yaml:3:10: kernels: expected a list of strings, got a scalar");
+	parse_bad(MIN "kernels: 7.2\n",
+		  "p.yaml:3:10: kernels: expected a list of strings, got a scalar");
 	parse_bad(MIN "kernels: {a: b}\n",
 		  "p.yaml:3:10: kernels: expected a list of strings, got a mapping");
 	parse_bad(MIN "kernels: [7.2, {a: b}]\n",
 		  "p.yaml:3:16: kernels: expected a string, got a mapping");
-	parse_bad(MIN "kernels: [7.2, ~]\n", "p.yaml:3:16: kernels: expected a string, got nothing");
+	parse_bad(MIN "kernels: [7.2, ~]\n",
+		  "p.yaml:3:16: kernels: expected a string, got nothing");
 	parse_bad(MIN "kernels: [7.2, \"\"]\n",
 		  "p.yaml:3:16: kernels: expected a version, path or other kernel identifier, got "
 		  "\"\"");
@@ -236,39 +243,40 @@ static void test_duration_parse(void **state)
 		int rc;
 		uint32_t ms;
 	} cases[] = {
-		{ "0", 0, 0 },
-		{ "2", 0, 2000 },
-		{ "500ms", 0, 500 },
-		{ "2s", 0, 2000 },
-		{ "1m", 0, 60000 },
-		{ "007s", 0, 7000 },
-		{ "4294967295ms", 0, UINT32_MAX },
-		{ "4294967296ms", -ERANGE, 0 },
-		{ "4294968s", -ERANGE, 0 },
-		{ "71582m", 0, 71582u * 60000u },
-		{ "71583m", -ERANGE, 0 },
-		{ "71583", 0, 71583000u },
-		{ "4294968", -ERANGE, 0 },
-		{ "99999999999999999999", -ERANGE, 0 },
-		{ "", -EINVAL, 0 },
-		{ "s", -EINVAL, 0 },
-		{ "-1s", -EINVAL, 0 },
-		{ "+1s", -EINVAL, 0 },
-		{ " 1s", -EINVAL, 0 },
-		{ "1s ", -EINVAL, 0 },
-		{ "1 s", -EINVAL, 0 },
-		{ "1.5s", -EINVAL, 0 },
-		{ "1h", -EINVAL, 0 },
-		{ "1S", -EINVAL, 0 },
-		{ "1mss", -EINVAL, 0 },
-		{ "1sm", -EINVAL, 0 },
+	    {"0", 0, 0},
+	    {"2", 0, 2000},
+	    {"500ms", 0, 500},
+	    {"2s", 0, 2000},
+	    {"1m", 0, 60000},
+	    {"007s", 0, 7000},
+	    {"4294967295ms", 0, UINT32_MAX},
+	    {"4294967296ms", -ERANGE, 0},
+	    {"4294968s", -ERANGE, 0},
+	    {"71582m", 0, 71582u * 60000u},
+	    {"71583m", -ERANGE, 0},
+	    {"71583", 0, 71583000u},
+	    {"4294968", -ERANGE, 0},
+	    {"99999999999999999999", -ERANGE, 0},
+	    {"", -EINVAL, 0},
+	    {"s", -EINVAL, 0},
+	    {"-1s", -EINVAL, 0},
+	    {"+1s", -EINVAL, 0},
+	    {" 1s", -EINVAL, 0},
+	    {"1s ", -EINVAL, 0},
+	    {"1 s", -EINVAL, 0},
+	    {"1.5s", -EINVAL, 0},
+	    {"1h", -EINVAL, 0},
+	    {"1S", -EINVAL, 0},
+	    {"1mss", -EINVAL, 0},
+	    {"1sm", -EINVAL, 0},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint32_t ms = 12345;
 		int rc = ktstr_duration__parse_ms(cases[i].s, &ms);
 
-		if (rc != cases[i].rc || (rc == 0 && ms != cases[i].ms) || (rc != 0 && ms != 12345)) {
+		if (rc != cases[i].rc || (rc == 0 && ms != cases[i].ms) ||
+		    (rc != 0 && ms != 12345)) {
 			fail_msg("\"%s\": rc %d ms %u, want rc %d ms %u", cases[i].s, rc, ms,
 				 cases[i].rc, cases[i].ms);
 		}
@@ -277,14 +285,15 @@ static void test_duration_parse(void **state)
 
 static void test_plugins(void **state)
 {
-	struct ktstr_profile *p = parse_ok(MIN "plugins:\n"
-					       "  kernel_sources:\n"
-					       "    - local\n"
-					       "    - {plugin: cache, name: c2, options: {dir: /tmp/k, "
-					       "max: 3}}\n"
-					       "  planner: {plugin: llc, options: {spread: yes}}\n"
-					       "  vm: {plugin: qemu, options: {accel: tcg}}\n"
-					       "  sinks: []\n");
+	struct ktstr_profile *p =
+	    parse_ok(MIN "plugins:\n"
+			 "  kernel_sources:\n"
+			 "    - local\n"
+			 "    - {plugin: cache, name: c2, options: {dir: /tmp/k, "
+			 "max: 3}}\n"
+			 "  planner: {plugin: llc, options: {spread: yes}}\n"
+			 "  vm: {plugin: qemu, options: {accel: tcg}}\n"
+			 "  sinks: []\n");
 	const struct ktstr_cfg_kv *kv;
 
 	assert_int_equal(p->nkernel_sources, 2);
@@ -337,9 +346,10 @@ static void test_plugins_bad(void **state)
 	parse_bad(MIN "plugins: {vm: [qemu]}\n",
 		  "p.yaml:3:15: vm: expected a plugin name or a mapping {plugin, name, options}, "
 		  "got a list");
-	parse_bad(MIN "plugins: {vm: \"q emu\"}\n",
-		  "p.yaml:3:15: vm \"q emu\": use only letters, digits and . _ + -, starting with a "
-		  "letter, digit or _ (names become part of test names)");
+	parse_bad(
+	    MIN "plugins: {vm: \"q emu\"}\n",
+	    "p.yaml:3:15: vm \"q emu\": use only letters, digits and . _ + -, starting with a "
+	    "letter, digit or _ (names become part of test names)");
 	parse_bad(MIN "plugins: {kernel_sources: []}\n",
 		  "p.yaml:3:27: kernel_sources: the list is empty; give at least one kernel source "
 		  "(leave the key out for [local, cache])");
@@ -349,7 +359,8 @@ static void test_plugins_bad(void **state)
 		  "p.yaml:3:28: duplicate sink \"sidecar\" (first at line 3)");
 	parse_bad(MIN "plugins: {kernel_sources: [local, local]}\n",
 		  "p.yaml:3:35: duplicate kernel source \"local\" (first at line 3)");
-	parse_bad(MIN "plugins: [qemu]\n", "p.yaml:3:10: plugins: expected a mapping of keys, got a list");
+	parse_bad(MIN "plugins: [qemu]\n",
+		  "p.yaml:3:10: plugins: expected a mapping of keys, got a list");
 }
 
 static void test_yaml_level_errors(void **state)
@@ -362,9 +373,10 @@ static void test_yaml_level_errors(void **state)
 				"(topologies:, scenarios:, ...), got a list");
 	parse_bad("just text\n", "p.yaml:1:1: expected the profile to be a mapping of keys "
 				 "(topologies:, scenarios:, ...), got a scalar");
-	parse_bad(MIN "kernels: [7.2\n",
-		  "p.yaml:4:1: invalid YAML: did not find expected ',' or ']' (while parsing a flow "
-		  "sequence)");
+	parse_bad(
+	    MIN "kernels: [7.2\n",
+	    "p.yaml:4:1: invalid YAML: did not find expected ',' or ']' (while parsing a flow "
+	    "sequence)");
 	parse_bad(MIN "  bad: indent\n",
 		  "p.yaml:3:3: invalid YAML: did not find expected key (while parsing a block "
 		  "mapping)");
@@ -450,26 +462,70 @@ static void test_error_buffer_small(void **state)
 	assert_string_equal(err, "p.yaml:1:1:");
 }
 
+/* Every shipped example must load and expand, so the docs never show a broken profile. */
+static void test_examples_load(void **state)
+{
+	const char *src = getenv("KTSTR_SOURCE_DIR");
+	const char *const kernels[] = {"k1", "k2"};
+	char dir[PATH_MAX], path[PATH_MAX + 256], err[512];
+	struct dirent *e;
+	size_t loaded = 0;
+	DIR *d;
+
+	if (src == NULL) {
+		skip();
+	}
+	snprintf(dir, sizeof(dir), "%s/configs/examples", src);
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		struct ktstr_profile *p = NULL;
+		struct ktstr_matrix m;
+		size_t len = strlen(e->d_name);
+
+		if (len < 5 || strcmp(e->d_name + len - 5, ".yaml") != 0) {
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (ktstr_profile__load(path, &p, err, sizeof(err)) != 0) {
+			fail_msg("%s", err);
+		}
+		if (ktstr_matrix__expand(p, kernels, p->nkernels > 1 ? 2 : 1, &m, err,
+					 sizeof(err)) != 0) {
+			fail_msg("%s", err);
+		}
+		if (m.n == 0) {
+			fail_msg("%s selects no test", path);
+		}
+		ktstr_matrix__release(&m);
+		ktstr_profile__free(p);
+		loaded++;
+	}
+	closedir(d);
+	assert_true(loaded >= 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_minimal_defaults),
-		cmocka_unit_test(test_full_example),
-		cmocka_unit_test(test_null_values_mean_absent),
-		cmocka_unit_test(test_version),
-		cmocka_unit_test(test_kernels),
-		cmocka_unit_test(test_required_keys),
-		cmocka_unit_test(test_unknown_and_duplicate_keys),
-		cmocka_unit_test(test_defaults_section),
-		cmocka_unit_test(test_budget_output_globs),
-		cmocka_unit_test(test_duration_parse),
-		cmocka_unit_test(test_plugins),
-		cmocka_unit_test(test_plugins_bad),
-		cmocka_unit_test(test_yaml_level_errors),
-		cmocka_unit_test(test_aliases_resolve),
-		cmocka_unit_test(test_load_file_and_paths),
-		cmocka_unit_test(test_relative_name_resolves_against_cwd),
-		cmocka_unit_test(test_error_buffer_small),
+	    cmocka_unit_test(test_minimal_defaults),
+	    cmocka_unit_test(test_full_example),
+	    cmocka_unit_test(test_null_values_mean_absent),
+	    cmocka_unit_test(test_version),
+	    cmocka_unit_test(test_kernels),
+	    cmocka_unit_test(test_required_keys),
+	    cmocka_unit_test(test_unknown_and_duplicate_keys),
+	    cmocka_unit_test(test_defaults_section),
+	    cmocka_unit_test(test_budget_output_globs),
+	    cmocka_unit_test(test_duration_parse),
+	    cmocka_unit_test(test_plugins),
+	    cmocka_unit_test(test_plugins_bad),
+	    cmocka_unit_test(test_yaml_level_errors),
+	    cmocka_unit_test(test_aliases_resolve),
+	    cmocka_unit_test(test_load_file_and_paths),
+	    cmocka_unit_test(test_relative_name_resolves_against_cwd),
+	    cmocka_unit_test(test_error_buffer_small),
+	    cmocka_unit_test(test_examples_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #include "topo.h"
 
 /* The table from upstream's gauntlet_presets() (reference/cli.md section 4). */
+/* clang-format off */
 static const struct {
 	const char *name;
 	uint32_t numa, llcs, cores, threads, vcpus, mem;
@@ -41,6 +42,7 @@ static const struct {
 	{ "numa4-8llc", 4, 8, 4, 1, 32, 2048 },
 	{ "numa4-12llc", 4, 12, 8, 2, 192, 4096 },
 };
+/* clang-format on */
 
 #define NEXPECTED (sizeof(expected) / sizeof(expected[0]))
 
@@ -67,7 +69,7 @@ static void test_preset_table(void **state)
 static void test_preset_parse_each(void **state)
 {
 	for (size_t i = 0; i < NEXPECTED; i++) {
-		struct ktstr_topo t = { 0 };
+		struct ktstr_topo t = {0};
 		char err[256] = "";
 
 		assert_int_equal(ktstr_topo__parse(expected[i].name, &t, err, sizeof(err)), 0);
@@ -76,7 +78,7 @@ static void test_preset_parse_each(void **state)
 		assert_int_equal(t.cores, expected[i].cores);
 		assert_int_equal(t.threads, expected[i].threads);
 		assert_ptr_equal(ktstr_topo__preset_find(expected[i].name)->name,
-				 ktstr_topo__presets(&(size_t){ 0 })[i].name);
+				 ktstr_topo__presets(&(size_t){0})[i].name);
 	}
 	assert_null(ktstr_topo__preset_find("tiny-3llc"));
 	assert_null(ktstr_topo__preset_find(""));
@@ -110,7 +112,7 @@ static void test_compact_ok(void **state)
 
 static void expect_bad(const char *s, const char *msg)
 {
-	struct ktstr_topo t = { 7, 7, 7, 7 };
+	struct ktstr_topo t = {7, 7, 7, 7};
 	char err[256] = "";
 
 	assert_int_equal(ktstr_topo__parse(s, &t, err, sizeof(err)), -EINVAL);
@@ -152,18 +154,18 @@ static void test_compact_bad(void **state)
 
 static void test_validate(void **state)
 {
-	struct ktstr_topo t = { 1, 2, 2, 1 };
+	struct ktstr_topo t = {1, 2, 2, 1};
 	char err[256] = "";
 
 	assert_int_equal(ktstr_topo__validate(&t, err, sizeof(err)), 0);
 	t.numa_nodes = 0;
 	assert_int_equal(ktstr_topo__validate(&t, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "NUMA nodes must be at least 1");
-	t = (struct ktstr_topo){ 4, 6, 1, 1 };
+	t = (struct ktstr_topo){4, 6, 1, 1};
 	assert_int_equal(ktstr_topo__validate(&t, err, sizeof(err)), -EINVAL);
-	t = (struct ktstr_topo){ 3, 6, 1, 1 };
+	t = (struct ktstr_topo){3, 6, 1, 1};
 	assert_int_equal(ktstr_topo__validate(&t, err, sizeof(err)), 0);
-	t = (struct ktstr_topo){ 1, 1, 126, 2 };
+	t = (struct ktstr_topo){1, 1, 126, 2};
 	assert_int_equal(ktstr_topo__validate(&t, err, sizeof(err)), 0);
 	t.cores = 127;
 	assert_int_equal(ktstr_topo__validate(&t, err, sizeof(err)), -EINVAL);
@@ -172,14 +174,14 @@ static void test_validate(void **state)
 
 static void test_vcpus_saturates(void **state)
 {
-	struct ktstr_topo t = { 1, UINT32_MAX, UINT32_MAX, 2 };
+	struct ktstr_topo t = {1, UINT32_MAX, UINT32_MAX, 2};
 
 	assert_int_equal(ktstr_topo__vcpus(&t), UINT32_MAX);
 }
 
 static void test_name_truncates(void **state)
 {
-	struct ktstr_topo t = { 2, 8, 16, 1 };
+	struct ktstr_topo t = {2, 8, 16, 1};
 	char small[5];
 
 	ktstr_topo__name(&t, small, sizeof(small));
@@ -189,10 +191,10 @@ static void test_name_truncates(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_preset_table),    cmocka_unit_test(test_preset_parse_each),
-		cmocka_unit_test(test_compact_ok),      cmocka_unit_test(test_compact_bad),
-		cmocka_unit_test(test_validate),        cmocka_unit_test(test_vcpus_saturates),
-		cmocka_unit_test(test_name_truncates),
+	    cmocka_unit_test(test_preset_table),   cmocka_unit_test(test_preset_parse_each),
+	    cmocka_unit_test(test_compact_ok),	   cmocka_unit_test(test_compact_bad),
+	    cmocka_unit_test(test_validate),	   cmocka_unit_test(test_vcpus_saturates),
+	    cmocka_unit_test(test_name_truncates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
