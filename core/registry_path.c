@@ -97,7 +97,9 @@ static int list_modules(const char *dir, char ***out, size_t *nout)
 		free(names);
 		return ret;
 	}
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 1) {
+		qsort(names, n, sizeof(*names), cmp_names);
+	}
 	*out = names;
 	*nout = n;
 	return 0;

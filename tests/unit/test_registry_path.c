@@ -44,11 +44,17 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
+static void clear_lines(void)
 {
 	for (size_t i = 0; i < nlines; i++) {
 		free(lines[i]);
 	}
+	nlines = 0;
+}
+
+static int teardown(void **state)
+{
+	clear_lines();
 	ktstr_log_set_sink(NULL);
 	return ktstr_fs__rm_rf(tmproot);
 }
@@ -123,7 +129,7 @@ static void test_unreadable_items(void **state)
 
 	snprintf(env, sizeof(env), "%s/missing", tmproot);
 	setenv("KTSTR_PLUGIN_PATH", env, 1);
-	nlines = 0;
+	clear_lines();
 	assert_int_equal(ktstr_registry__new(&reg), 0);
 	/* 0 as long as the default dir could be read; otherwise nothing was. */
 	want = access(ktstr_registry__default_dir(), R_OK) == 0 ? 0 : -ENOENT;
