@@ -1,0 +1,158 @@
+#include "proto.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "fileio.h"
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			return -errno;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int ktstr_proto__open(struct ktstr_proto *p, const char *path)
+{
+	struct termios tio;
+
+	p->fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (p->fd < 0) {
+		p->fd = -1;
+		return -errno;
+	}
+	if (tcgetattr(p->fd, &tio) == 0) {
+		cfmakeraw(&tio);
+		tio.c_lflag &= ~(tcflag_t)ECHO;
+		if (tcsetattr(p->fd, TCSANOW, &tio) != 0) {
+			int err = -errno;
+
+			ktstr_proto__close(p);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Several pieces, one line: joined first so a line is one write() where it fits. */
+static int emit(struct ktstr_proto *p, const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char stackbuf[512], *buf = stackbuf;
+	int err;
+
+	if (la + lb + lc + 1 > sizeof(stackbuf)) {
+		buf = malloc(la + lb + lc + 1);
+		if (buf == NULL) {
+			return -ENOMEM;
+		}
+	}
+	memcpy(buf, a, la);
+	memcpy(buf + la, b, lb);
+	memcpy(buf + la + lb, c, lc);
+	buf[la + lb + lc] = '\n';
+	err = write_all(p->fd, buf, la + lb + lc + 1);
+	if (buf != stackbuf) {
+		free(buf);
+	}
+	return err;
+}
+
+int ktstr_proto__line(struct ktstr_proto *p, const char *text)
+{
+	return emit(p, text, "", "");
+}
+
+int ktstr_proto__reason(struct ktstr_proto *p, const char *tag, const char *reason)
+{
+	char clean[1024], head[64];
+	size_t i;
+
+	for (i = 0; reason[i] != '\0' && i < sizeof(clean) - 1; i++) {
+		unsigned char ch = (unsigned char)reason[i];
+
+		clean[i] = ch < 0x20 || ch == 0x7f ? ' ' : (char)ch;
+	}
+	clean[i] = '\0';
+	snprintf(head, sizeof(head), "%s: ", tag);
+	return emit(p, head, clean, "");
+}
+
+int ktstr_proto__topology(struct ktstr_proto *p, const char *json)
+{
+	return emit(p, KTSTR_SENT_TOPOLOGY, " ", json);
+}
+
+int ktstr_proto__result(struct ktstr_proto *p, const char *json)
+{
+	int err = ktstr_proto__line(p, KTSTR_MARK_RESULT_START);
+
+	if (!err) {
+		err = ktstr_proto__line(p, json);
+	}
+	if (!err) {
+		err = ktstr_proto__line(p, KTSTR_MARK_RESULT_END);
+	}
+	return err;
+}
+
+int ktstr_proto__sched_log(struct ktstr_proto *p, const char *log_path)
+{
+	char *log = NULL;
+	size_t len = 0;
+	int err;
+
+	if (ktstr_file__read_tail(log_path, KTSTR_SCHED_LOG_MAX, &log, &len) != 0) {
+		len = 0;
+	}
+	err = ktstr_proto__line(p, KTSTR_MARK_SCHED_START);
+	if (!err && len > 0) {
+		err = write_all(p->fd, log, len);
+	}
+	if (!err && len > 0 && log[len - 1] != '\n') {
+		err = write_all(p->fd, "\n", 1);
+	}
+	if (!err) {
+		err = ktstr_proto__line(p, KTSTR_MARK_SCHED_END);
+	}
+	free(log);
+	return err;
+}
+
+int ktstr_proto__exit(struct ktstr_proto *p, int code)
+{
+	char num[16];
+
+	snprintf(num, sizeof(num), "%d", code);
+	return emit(p, KTSTR_SENT_EXIT, num, "");
+}
+
+void ktstr_proto__drain(struct ktstr_proto *p)
+{
+	if (p->fd >= 0 && isatty(p->fd)) {
+		tcdrain(p->fd);
+	}
+}
+
+void ktstr_proto__close(struct ktstr_proto *p)
+{
+	if (p->fd >= 0) {
+		close(p->fd);
+	}
+	p->fd = -1;
+}
