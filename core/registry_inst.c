@@ -11,9 +11,10 @@
 
 #include "log.h"
 
-#define INST_NAME_MAX 64
+/* Instance names become directory names (scratch_dir): at most NAME_MAX bytes. */
+#define INST_NAME_MAX 255
 
-/* Instance names become directory names (scratch_dir), so no '/' and no dot-names. */
+/* The profile's name rule (letters, digits, . _ + -) and no dot-names, no '/'. */
 static bool inst_name_valid(const char *s)
 {
 	size_t n = strlen(s);
@@ -25,7 +26,7 @@ static bool inst_name_valid(const char *s)
 		char c = s[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '-' || c == '.')) {
+		      c == '_' || c == '-' || c == '.' || c == '+')) {
 			return false;
 		}
 	}
@@ -107,7 +108,7 @@ int ktstr_inst__new(struct ktstr_plugin *plugin, const char *inst_name,
 	if (inst_name != NULL && !inst_name_valid(inst_name)) {
 		snprintf(err, errlen,
 			 "plugin \"%s\": instance name \"%.64s\" is invalid (use 1-%d characters "
-			 "of letters, digits, '_', '-' and '.', not starting with '.')",
+			 "of letters, digits, '_', '-', '+' and '.', not starting with '.')",
 			 plugin->name, inst_name, INST_NAME_MAX);
 		return -EINVAL;
 	}

@@ -311,16 +311,16 @@ static void test_instance_names(void **state)
 		const char *name;
 		bool ok;
 	} cases[] = {
-		{ "Sink.1", true }, { "a-b_c", true }, { "", false },  { ".hidden", false },
-		{ "..", false },    { "a/b", false },  { "a b", false },
+		{ "Sink.1", true }, { "a-b_c", true }, { "c++", true },   { "", false },
+		{ ".hidden", false }, { "..", false }, { "a/b", false }, { "a b", false },
 	};
 	struct ktstr_registry *reg;
 	struct ktstr_plugin *p = adopt(&reg, "named", NULL, 0);
-	char long_name[70], err[512];
+	char long_name[300], err[512];
+	struct ktstr_inst *inst;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct ktstr_inst *inst = NULL;
-
+		inst = NULL;
 		assert_int_equal(ktstr_inst__new(p, cases[i].name, NULL, &inst, err, sizeof(err)),
 				 cases[i].ok ? 0 : -EINVAL);
 		if (cases[i].ok) {
@@ -330,11 +330,14 @@ static void test_instance_names(void **state)
 		}
 		ktstr_inst__free(inst);
 	}
-	memset(long_name, 'x', 65);
-	long_name[65] = '\0';
-	assert_int_equal(ktstr_inst__new(p, long_name, NULL, &(struct ktstr_inst *){ NULL }, err,
-					 sizeof(err)),
-			 -EINVAL);
+	/* A directory name is at most 255 bytes. */
+	memset(long_name, 'x', 255);
+	long_name[255] = '\0';
+	assert_int_equal(ktstr_inst__new(p, long_name, NULL, &inst, err, sizeof(err)), 0);
+	ktstr_inst__free(inst);
+	long_name[255] = 'x';
+	long_name[256] = '\0';
+	assert_int_equal(ktstr_inst__new(p, long_name, NULL, &inst, err, sizeof(err)), -EINVAL);
 	assert_int_equal(ktstr_inst__new(NULL, NULL, NULL, &(struct ktstr_inst *){ NULL }, err,
 					 sizeof(err)),
 			 -EINVAL);
