@@ -6,7 +6,7 @@
 #include <string.h>
 #include <zstd.h>
 
-static const uint8_t zstd_magic[4] = { 0x28, 0xb5, 0x2f, 0xfd };
+static const uint8_t zstd_magic[4] = {0x28, 0xb5, 0x2f, 0xfd};
 
 const char *ktstr_compress__ext(enum ktstr_compress comp)
 {
@@ -167,8 +167,9 @@ static int lz4_decode(const uint8_t *in, size_t len, size_t max_out, void **out,
 			goto err_buf;
 		}
 		err = grow(&buf, &cap, olen + KTSTR_LZ4_LEGACY_CHUNK,
-			   max_out > SIZE_MAX - KTSTR_LZ4_LEGACY_CHUNK ? SIZE_MAX
-								       : max_out + KTSTR_LZ4_LEGACY_CHUNK);
+			   max_out > SIZE_MAX - KTSTR_LZ4_LEGACY_CHUNK
+			       ? SIZE_MAX
+			       : max_out + KTSTR_LZ4_LEGACY_CHUNK);
 		if (err != 0) {
 			goto err_buf;
 		}
@@ -196,7 +197,7 @@ err_buf:
 static int zstd_decode(const void *in, size_t len, size_t max_out, void **out, size_t *outlen)
 {
 	size_t max = max_out == SIZE_MAX ? SIZE_MAX : max_out + 1;
-	ZSTD_inBuffer ib = { in, len, 0 };
+	ZSTD_inBuffer ib = {in, len, 0};
 	size_t cap = 0, olen = 0, last = 0, in_before, r;
 	uint8_t *buf = NULL;
 	ZSTD_DCtx *dctx;
@@ -218,7 +219,7 @@ static int zstd_decode(const void *in, size_t len, size_t max_out, void **out, s
 				goto err_buf;
 			}
 		}
-		ob = (ZSTD_outBuffer){ buf + olen, cap - olen, 0 };
+		ob = (ZSTD_outBuffer){buf + olen, cap - olen, 0};
 		in_before = ib.pos;
 		r = ZSTD_decompressStream(dctx, &ob, &ib);
 		if (ZSTD_isError(r)) {

@@ -79,9 +79,8 @@ static int add_entry(struct ktstr_cpio *c, const char *name, uint32_t ino, uint3
 	if (err != 0) {
 		return err;
 	}
-	snprintf(hdr, sizeof(hdr),
-		 "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", ino, mode, 0u,
-		 0u, 1u, 0u, (uint32_t)len, 0u, 0u, 0u, 0u, (uint32_t)namesz, 0u);
+	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
+		 ino, mode, 0u, 0u, 1u, 0u, (uint32_t)len, 0u, 0u, 0u, 0u, (uint32_t)namesz, 0u);
 	memcpy(c->buf + c->len, hdr, CPIO_HDR_LEN);
 	c->len += CPIO_HDR_LEN;
 	memcpy(c->buf + c->len, name, namesz);

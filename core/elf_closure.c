@@ -18,16 +18,16 @@
 #define DEFAULT_LDCACHE "/etc/ld.so.cache"
 
 static const char *const default_dirs[] = {
-	"/lib",
-	"/usr/lib",
-	"/lib64",
-	"/usr/lib64",
-	"/usr/local/lib",
-	"/usr/local/lib64",
-	"/lib/x86_64-linux-gnu",
-	"/usr/lib/x86_64-linux-gnu",
-	"/lib/aarch64-linux-gnu",
-	"/usr/lib/aarch64-linux-gnu",
+    "/lib",
+    "/usr/lib",
+    "/lib64",
+    "/usr/lib64",
+    "/usr/local/lib",
+    "/usr/local/lib64",
+    "/lib/x86_64-linux-gnu",
+    "/usr/lib/x86_64-linux-gnu",
+    "/lib/aarch64-linux-gnu",
+    "/usr/lib/aarch64-linux-gnu",
 };
 
 /* What the loader needs to know about one object. */
@@ -44,10 +44,10 @@ struct elf_info {
 
 /* An object of the breadth-first walk of one executable. */
 struct node {
-	char *host;    /* the path it was opened under on the host */
-	char *name;    /* the same, normalised, for messages */
-	char *origin;  /* $ORIGIN */
-	long parent;   /* index of the object that loaded it, -1 for the executable */
+	char *host;   /* the path it was opened under on the host */
+	char *name;   /* the same, normalised, for messages */
+	char *origin; /* $ORIGIN */
+	long parent;  /* index of the object that loaded it, -1 for the executable */
 	struct elf_info info;
 };
 
@@ -197,7 +197,7 @@ out:
 
 static int elf_info__read(const char *path, struct elf_info *in, char *errbuf, size_t errlen)
 {
-	GElf_Phdr dyn = { 0 };
+	GElf_Phdr dyn = {0};
 	bool has_dyn = false;
 	GElf_Ehdr eh;
 	size_t nph;
@@ -464,7 +464,8 @@ static const struct ktstr_ldcache *ldcache(struct ktstr_elf_closure *c)
 		c->ldcache_state = err == 0 ? 1 : -1;
 		if (err == -EBADMSG) {
 			KTSTR_WARN("%s: not a glibc-ld.so.cache1.1 file, ignoring it; "
-				   "run ldconfig to rebuild it", path);
+				   "run ldconfig to rebuild it",
+				   path);
 		} else if (err != 0) {
 			KTSTR_DBG("%s: %s, searching without it", path, strerror(-err));
 		}
@@ -525,7 +526,7 @@ static char *resolve(struct walk *w, size_t i, const char *name, bool *oom)
 		found = search_list(w, nd->info.runpath, ":", nd->origin, name, oom);
 	}
 	if (found == NULL && !*oom && w->interp_dir != NULL) {
-		static const char *const rel[] = { "", "/../lib", "/../lib64" };
+		static const char *const rel[] = {"", "/../lib", "/../lib64"};
 
 		for (size_t k = 0; k < sizeof(rel) / sizeof(rel[0]) && found == NULL && !*oom;
 		     k++) {
@@ -542,9 +543,8 @@ static char *resolve(struct walk *w, size_t i, const char *name, bool *oom)
 	if (found == NULL && !*oom) {
 		found = search_cache(w, name, oom);
 	}
-	for (size_t k = 0; k < sizeof(default_dirs) / sizeof(default_dirs[0]) && found == NULL &&
-			   !*oom;
-	     k++) {
+	for (size_t k = 0;
+	     k < sizeof(default_dirs) / sizeof(default_dirs[0]) && found == NULL && !*oom; k++) {
 		found = try_dir(w, default_dirs[k], name, oom);
 	}
 	return found;
@@ -775,9 +775,9 @@ int ktstr_elf_closure__add(struct ktstr_elf_closure *c, const char *elf_path, ch
 {
 	char scratch[1];
 	struct walk w = {
-		.c = c,
-		.err = errlen > 0 ? err : scratch,
-		.errlen = errlen > 0 ? errlen : sizeof(scratch),
+	    .c = c,
+	    .err = errlen > 0 ? err : scratch,
+	    .errlen = errlen > 0 ? errlen : sizeof(scratch),
 	};
 	char *real;
 	int rc;
@@ -820,12 +820,13 @@ int ktstr_elf_closure__add(struct ktstr_elf_closure *c, const char *elf_path, ch
 			if (host == NULL) {
 				rc = oom ? -ENOMEM : -ENOENT;
 				if (!oom) {
-					snprintf(w.err, w.errlen,
-						 "%s needs %s, which is not in its RPATH/RUNPATH, "
-						 "LD_LIBRARY_PATH, ld.so.cache or the default library "
-						 "dirs; install it or add its directory to "
-						 "LD_LIBRARY_PATH",
-						 w.nodes[i].name, name);
+					snprintf(
+					    w.err, w.errlen,
+					    "%s needs %s, which is not in its RPATH/RUNPATH, "
+					    "LD_LIBRARY_PATH, ld.so.cache or the default library "
+					    "dirs; install it or add its directory to "
+					    "LD_LIBRARY_PATH",
+					    w.nodes[i].name, name);
 				}
 				goto out;
 			}

@@ -33,14 +33,14 @@
 #define SUFFIX_ALIGN 512
 
 struct entry {
-	char *path;         /* in the archive, no leading '/' */
+	char *path; /* in the archive, no leading '/' */
 	uint32_t mode;
 	const char *host;   /* where a regular file's content comes from (borrowed) */
 	const char *origin; /* what put it there, for messages (borrowed) */
-	char *data;         /* content: file data or symlink target */
+	char *data;	    /* content: file data or symlink target */
 	size_t len;
-	bool borrowed;      /* data belongs to the caller (suffix blobs) */
-	bool mapped;        /* data is a read-only mapping of host */
+	bool borrowed; /* data belongs to the caller (suffix blobs) */
+	bool mapped;   /* data is a read-only mapping of host */
 };
 
 struct plan {
@@ -103,8 +103,10 @@ static int check_path(const char *path, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (strncmp(path, RESERVED_PREFIX, strlen(RESERVED_PREFIX)) == 0) {
-		snprintf(err, errlen, "archive path \"%s\": names starting with \"%s\" are "
-			 "reserved for ktstr; rename it", path, RESERVED_PREFIX);
+		snprintf(err, errlen,
+			 "archive path \"%s\": names starting with \"%s\" are "
+			 "reserved for ktstr; rename it",
+			 path, RESERVED_PREFIX);
 		return -EINVAL;
 	}
 	for (;;) {
@@ -112,8 +114,10 @@ static int check_path(const char *path, char *err, size_t errlen)
 		size_t n = (size_t)(end - p);
 
 		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
-			snprintf(err, errlen, "archive path \"%s\" must be relative, without empty, "
-				 "\".\" or \"..\" components (e.g. \"bin/tool\")", path);
+			snprintf(err, errlen,
+				 "archive path \"%s\" must be relative, without empty, "
+				 "\".\" or \"..\" components (e.g. \"bin/tool\")",
+				 path);
 			return -EINVAL;
 		}
 		if (*end == '\0') {
@@ -130,8 +134,10 @@ static int file_mode(const char *path, uint32_t mode, uint32_t *out, char *err, 
 		mode |= S_IFREG;
 	}
 	if ((mode & S_IFMT) != S_IFREG || (mode & ~(uint32_t)(S_IFMT | 07777)) != 0) {
-		snprintf(err, errlen, "archive path \"%s\": mode 0%o is not a regular-file mode "
-			 "(e.g. 0100755)", path, mode);
+		snprintf(err, errlen,
+			 "archive path \"%s\": mode 0%o is not a regular-file mode "
+			 "(e.g. 0100755)",
+			 path, mode);
 		return -EINVAL;
 	}
 	*out = mode;
@@ -183,7 +189,10 @@ static int plan__finish(struct plan *p, char *err, size_t errlen)
 			p->ndirs++;
 		}
 	}
-	qsort(p->dirs, p->ndirs, sizeof(*p->dirs), cmp_str);
+	/* qsort and bsearch are not defined on a NULL array, even an empty one. */
+	if (p->ndirs > 0) {
+		qsort(p->dirs, p->ndirs, sizeof(*p->dirs), cmp_str);
+	}
 	for (size_t i = 0; i < p->ndirs; i++) {
 		if (u > 0 && strcmp(p->dirs[u - 1], p->dirs[i]) == 0) {
 			free(p->dirs[i]);
@@ -196,17 +205,19 @@ static int plan__finish(struct plan *p, char *err, size_t errlen)
 	rc = 0;
 	for (size_t i = 1; i < p->n && rc == 0; i++) {
 		if (strcmp(byname[i - 1]->path, byname[i]->path) == 0) {
-			snprintf(err, errlen, "archive path \"%s\" is used twice (%s and %s); give one "
-				 "of them another path", byname[i]->path, byname[i - 1]->origin,
-				 byname[i]->origin);
+			snprintf(err, errlen,
+				 "archive path \"%s\" is used twice (%s and %s); give one "
+				 "of them another path",
+				 byname[i]->path, byname[i - 1]->origin, byname[i]->origin);
 			rc = -EINVAL;
 		}
 	}
-	for (size_t i = 0; i < p->n && rc == 0; i++) {
+	for (size_t i = 0; i < p->n && rc == 0 && p->ndirs > 0; i++) {
 		if (bsearch(&p->v[i].path, p->dirs, p->ndirs, sizeof(*p->dirs), cmp_str) != NULL) {
-			snprintf(err, errlen, "archive path \"%s\" (%s) is also the parent directory "
-				 "of another entry; rename one of them", p->v[i].path,
-				 p->v[i].origin);
+			snprintf(err, errlen,
+				 "archive path \"%s\" (%s) is also the parent directory "
+				 "of another entry; rename one of them",
+				 p->v[i].path, p->v[i].origin);
 			rc = -EINVAL;
 		}
 	}
@@ -269,8 +280,10 @@ static int map_file(struct entry *e, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot stat %s: %s", e->host, strerror(-rc));
 	} else if (!S_ISREG(st.st_mode)) {
 		rc = -EINVAL;
-		snprintf(err, errlen, "%s (for archive path \"%s\") is not a regular file; pack "
-			 "only regular files", e->host, e->path);
+		snprintf(err, errlen,
+			 "%s (for archive path \"%s\") is not a regular file; pack "
+			 "only regular files",
+			 e->host, e->path);
 	} else if ((uint64_t)st.st_size > UINT32_MAX) {
 		rc = -EFBIG;
 		snprintf(err, errlen, "%s is over 4 GiB, the cpio newc limit", e->host);
@@ -432,8 +445,8 @@ static int publish(const char *path, const void *data, size_t len)
 	return rc;
 }
 
-static int build_base(const struct plan *p, enum ktstr_compress comp, const char *path,
-		      char *err, size_t errlen)
+static int build_base(const struct plan *p, enum ktstr_compress comp, const char *path, char *err,
+		      size_t errlen)
 {
 	struct timespec t0, t1;
 	struct ktstr_cpio cp;
@@ -519,8 +532,8 @@ err_fd:
 	return rc;
 }
 
-static int plan__add_files(struct plan *p, const struct ktstr_initramfs_file *files,
-			   size_t nfiles, char *err, size_t errlen)
+static int plan__add_files(struct plan *p, const struct ktstr_initramfs_file *files, size_t nfiles,
+			   char *err, size_t errlen)
 {
 	for (size_t i = 0; i < nfiles; i++) {
 		struct entry *e;
@@ -554,7 +567,7 @@ int ktstr_initramfs__base(const struct ktstr_initramfs_file *files, size_t nfile
 			  int *built, char *err, size_t errlen)
 {
 	struct ktstr_elf_closure *cl = NULL;
-	struct plan p = { 0 };
+	struct plan p = {0};
 	char scratch[1];
 	int built_now = 0, rc;
 	uint64_t key;
@@ -566,7 +579,8 @@ int ktstr_initramfs__base(const struct ktstr_initramfs_file *files, size_t nfile
 	err[0] = '\0';
 	if ((files == NULL && nfiles > 0) || cache_dir == NULL || out == NULL ||
 	    ktstr_compress__ext(comp) == NULL) {
-		snprintf(err, errlen, "initramfs: invalid arguments (files, cache_dir, out or "
+		snprintf(err, errlen,
+			 "initramfs: invalid arguments (files, cache_dir, out or "
 			 "compression)");
 		return -EINVAL;
 	}
@@ -629,7 +643,7 @@ int ktstr_initramfs__suffix(const struct ktstr_initramfs_blob *blobs, size_t n,
 			    enum ktstr_compress comp, void **out, size_t *outlen)
 {
 	struct ktstr_cpio cp;
-	struct plan p = { 0 };
+	struct plan p = {0};
 	char err[512] = "";
 	int rc = 0;
 

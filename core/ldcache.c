@@ -85,8 +85,7 @@ static const char *string_at(const struct ktstr_ldcache *c, uint32_t off)
 	return (const char *)c->data + off;
 }
 
-int ktstr_ldcache__entry(const struct ktstr_ldcache *c, uint32_t i,
-			 struct ktstr_ldcache_entry *out)
+int ktstr_ldcache__entry(const struct ktstr_ldcache *c, uint32_t i, struct ktstr_ldcache_entry *out)
 {
 	const uint8_t *e;
 
@@ -104,8 +103,7 @@ int ktstr_ldcache__entry(const struct ktstr_ldcache *c, uint32_t i,
 	return 0;
 }
 
-const char *ktstr_ldcache__lookup(const struct ktstr_ldcache *c, const char *soname,
-				  int32_t flags)
+const char *ktstr_ldcache__lookup(const struct ktstr_ldcache *c, const char *soname, int32_t flags)
 {
 	const char *found = NULL;
 

@@ -19,14 +19,14 @@ struct ktstr_ldcache {
 	const uint8_t *data; /* whole file */
 	size_t len;
 	uint32_t nlibs;
-	void *owned;         /* what ktstr_ldcache__load allocated, else NULL */
+	void *owned; /* what ktstr_ldcache__load allocated, else NULL */
 };
 
 struct ktstr_ldcache_entry {
 	int32_t flags;
 	const char *key;   /* soname, e.g. "libc.so.6" */
 	const char *value; /* path, e.g. "/lib/x86_64-linux-gnu/libc.so.6" */
-	uint64_t hwcap;    /* 0 for the baseline entry of a soname */
+	uint64_t hwcap;	   /* 0 for the baseline entry of a soname */
 };
 
 /**
@@ -54,7 +54,6 @@ int ktstr_ldcache__entry(const struct ktstr_ldcache *c, uint32_t i,
  *        entries are skipped.
  * @return the path inside the cache data, or NULL
  */
-const char *ktstr_ldcache__lookup(const struct ktstr_ldcache *c, const char *soname,
-				  int32_t flags);
+const char *ktstr_ldcache__lookup(const struct ktstr_ldcache *c, const char *soname, int32_t flags);
 
 #endif
