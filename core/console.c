@@ -113,7 +113,8 @@ static int read_window(int fd, char **out, size_t *len, bool *cut)
 	if (!S_ISREG(st.st_mode)) {
 		return -EINVAL;
 	}
-	start = st.st_size > (off_t)CONSOLE_TAIL_WINDOW ? st.st_size - (off_t)CONSOLE_TAIL_WINDOW : 0;
+	start =
+	    st.st_size > (off_t)CONSOLE_TAIL_WINDOW ? st.st_size - (off_t)CONSOLE_TAIL_WINDOW : 0;
 	buf = malloc(CONSOLE_TAIL_WINDOW);
 	if (buf == NULL) {
 		return -ENOMEM;

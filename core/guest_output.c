@@ -43,11 +43,11 @@ struct parser {
 	size_t len;
 	struct ktstr_guest_report *r;
 	enum mode mode;
-	size_t block_start;        /* first byte of the open block's body */
-	unsigned block_line;       /* COM2 line number of its start marker */
-	struct range *logs;        /* scheduler-log blocks, in order */
+	size_t block_start;  /* first byte of the open block's body */
+	unsigned block_line; /* COM2 line number of its start marker */
+	struct range *logs;  /* scheduler-log blocks, in order */
 	size_t nlogs;
-	char line[LINE_MAX_SCAN];  /* the current line without NULs */
+	char line[LINE_MAX_SCAN]; /* the current line without NULs */
 };
 
 static void report_set(char **field, char *text)
@@ -56,7 +56,8 @@ static void report_set(char **field, char *text)
 	*field = text;
 }
 
-static int set_malformed(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int set_malformed(struct parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static int set_malformed(struct parser *p, const char *fmt, ...)
 {
@@ -133,8 +134,9 @@ static int finish_result(struct parser *p, size_t start, size_t end)
 	int rc = 0;
 
 	if (end - start > KTSTR_GUEST_RESULT_MAX) {
-		return set_malformed(p, "result block at COM2 line %u is %zu bytes, over the %u-byte limit",
-				     p->block_line, end - start, KTSTR_GUEST_RESULT_MAX);
+		return set_malformed(
+		    p, "result block at COM2 line %u is %zu bytes, over the %u-byte limit",
+		    p->block_line, end - start, KTSTR_GUEST_RESULT_MAX);
 	}
 	text = copy_clean(p->buf, start, end, &n);
 	if (text == NULL) {
@@ -142,22 +144,26 @@ static int finish_result(struct parser *p, size_t start, size_t end)
 	}
 	v = json_loadb(text, n, JSON_DECODE_ANY, &err);
 	if (v == NULL) {
-		rc = set_malformed(p, "result block at COM2 line %u: JSON does not parse (line %d, column %d: %s)",
-				   p->block_line, err.line, err.column, err.text);
+		rc = set_malformed(
+		    p, "result block at COM2 line %u: JSON does not parse (line %d, column %d: %s)",
+		    p->block_line, err.line, err.column, err.text);
 		goto out_text;
 	}
 	passed = json_object_get(v, "passed");
 	skipped = json_object_get(v, "skipped");
 	if (!json_is_object(v)) {
-		rc = set_malformed(p, "result block at COM2 line %u: JSON is not an object", p->block_line);
+		rc = set_malformed(p, "result block at COM2 line %u: JSON is not an object",
+				   p->block_line);
 	} else if (!json_is_boolean(passed)) {
-		rc = set_malformed(p, "result block at COM2 line %u: no boolean \"passed\"", p->block_line);
+		rc = set_malformed(p, "result block at COM2 line %u: no boolean \"passed\"",
+				   p->block_line);
 	} else if (skipped != NULL && !json_is_boolean(skipped)) {
 		rc = set_malformed(p, "result block at COM2 line %u: \"skipped\" is not a boolean",
 				   p->block_line);
 	} else if (json_depth(v, KTSTR_GUEST_JSON_MAX_DEPTH) > KTSTR_GUEST_JSON_MAX_DEPTH) {
-		rc = set_malformed(p, "result block at COM2 line %u: JSON nested deeper than %d levels",
-				   p->block_line, KTSTR_GUEST_JSON_MAX_DEPTH);
+		rc = set_malformed(
+		    p, "result block at COM2 line %u: JSON nested deeper than %d levels",
+		    p->block_line, KTSTR_GUEST_JSON_MAX_DEPTH);
 	} else {
 		/* The last valid block wins. */
 		report_set(&p->r->result_json, text);
@@ -295,8 +301,11 @@ static int on_raw_line(struct parser *p, size_t start, size_t next, unsigned lin
 			return finish_result(p, p->block_start, start);
 		}
 		if (strcmp(l, M_RESULT_START) == 0) {
-			int rc = set_malformed(p, "result block at COM2 line %u has no end marker before "
-						  "the next block", p->block_line);
+			int rc =
+			    set_malformed(p,
+					  "result block at COM2 line %u has no end marker before "
+					  "the next block",
+					  p->block_line);
 			p->block_start = next;
 			p->block_line = lineno;
 			return rc;
@@ -385,7 +394,8 @@ static void format_stage(const struct ktstr_guest_report *r, char *buf, size_t l
 	} else if (r->payload_starting) {
 		n = (size_t)snprintf(buf, len, "payload started but produced no test result");
 	} else if (r->setup_failed != NULL) {
-		n = (size_t)snprintf(buf, len, "cgroup/scheduler setup failed: %s", r->setup_failed);
+		n = (size_t)snprintf(buf, len, "cgroup/scheduler setup failed: %s",
+				     r->setup_failed);
 	} else if (r->init_started) {
 		n = (size_t)snprintf(buf, len, "cgroup/scheduler setup failed");
 	} else if (r->init_failed != NULL) {
@@ -431,8 +441,10 @@ static int finish(struct parser *p)
 	int rc = 0;
 
 	if (p->mode == MODE_RESULT) {
-		rc = set_malformed(p, "result block at COM2 line %u has no end marker (output ends "
-				      "inside it: guest killed or output truncated)", p->block_line);
+		rc = set_malformed(p,
+				   "result block at COM2 line %u has no end marker (output ends "
+				   "inside it: guest killed or output truncated)",
+				   p->block_line);
 	} else if (p->mode == MODE_SCHED) {
 		rc = add_log(p, p->block_start, p->len);
 	}
@@ -442,11 +454,15 @@ static int finish(struct parser *p)
 	if (rc != 0) {
 		return rc;
 	}
-	r->stage = r->have_exit      ? KTSTR_STAGE_EXITED
-		   : r->have_result      ? KTSTR_STAGE_RESULT
-		   : r->payload_starting ? KTSTR_STAGE_PAYLOAD_STARTING
-		   : r->init_started     ? KTSTR_STAGE_INIT_STARTED
-					 : KTSTR_STAGE_NONE;
+	if (r->have_exit) {
+		r->stage = KTSTR_STAGE_EXITED;
+	} else if (r->have_result) {
+		r->stage = KTSTR_STAGE_RESULT;
+	} else if (r->payload_starting) {
+		r->stage = KTSTR_STAGE_PAYLOAD_STARTING;
+	} else if (r->init_started) {
+		r->stage = KTSTR_STAGE_INIT_STARTED;
+	}
 	r->stage_line = malloc(STAGE_LINE_MAX);
 	if (r->stage_line == NULL) {
 		return -ENOMEM;

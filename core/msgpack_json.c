@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,9 @@ static json_t *string_from_bytes(const char *p, size_t n)
 	json_t *v;
 	char *fixed;
 
+	if (n == 0) {
+		return json_string(""); /* msgpack-c gives an empty str a NULL pointer */
+	}
 	for (size_t i = 0; i < n;) {
 		size_t l = ktstr_utf8__seq_len(s + i, n - i);
 		bad += l == 0;
@@ -173,6 +177,92 @@ int ktstr_msgpack__object_to_json(const msgpack_object *o, json_t **out)
 	return 0;
 }
 
+/* Big-endian unsigned integer of @p n bytes at @p p. */
+static uint64_t be(const unsigned char *p, size_t n)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		v = (v << 8) | p[i];
+	}
+	return v;
+}
+
+/*
+ * Check that @p b is exactly one complete msgpack object whose containers
+ * could all be filled from the bytes that follow. msgpack-c allocates a
+ * container's elements from the declared count before reading them, so
+ * five bytes could otherwise ask for 128 GiB. Walks the bytes once,
+ * counting the objects still owed; each needs at least one byte.
+ */
+static bool plausible(const unsigned char *b, size_t len)
+{
+	uint64_t owed = 1;
+	size_t pos = 0;
+
+	while (owed > 0) {
+		uint64_t count = 0, body = 0;
+		size_t head = 1;
+		unsigned char t;
+
+		if (pos >= len) {
+			return false;
+		}
+		t = b[pos];
+		if (t <= 0x7f || t >= 0xe0 || t == 0xc0 || t == 0xc2 || t == 0xc3) {
+			/* fixint, nil, bool: the type byte is all */
+		} else if (t <= 0x8f) {
+			count = 2 * (uint64_t)(t & 0x0f);
+		} else if (t <= 0x9f) {
+			count = t & 0x0f;
+		} else if (t <= 0xbf) {
+			body = t & 0x1f;
+		} else if (t == 0xc1) {
+			return false; /* never used */
+		} else if (t >= 0xc4 && t <= 0xc9) {
+			/* bin 8/16/32, ext 8/16/32 (ext adds a type byte) */
+			size_t w = (size_t)1 << ((t - 0xc4) % 3);
+
+			head = 1 + w + (t >= 0xc7);
+			if (pos + 1 + w > len) {
+				return false;
+			}
+			body = be(b + pos + 1, w);
+		} else if (t <= 0xd3) {
+			/* float32/64, uint 8..64, int 8..64 */
+			static const unsigned char size[] = { 4, 8, 1, 2, 4, 8, 1, 2, 4, 8 };
+			body = size[t - 0xca];
+		} else if (t <= 0xd8) {
+			body = 1 + ((uint64_t)1 << (t - 0xd4)); /* fixext: type byte + 1..16 */
+		} else if (t <= 0xdb) {
+			size_t w = (size_t)1 << (t - 0xd9); /* str 8/16/32 */
+
+			head = 1 + w;
+			if (pos + head > len) {
+				return false;
+			}
+			body = be(b + pos + 1, w);
+		} else {
+			size_t w = t == 0xdc || t == 0xde ? 2 : 4; /* array/map 16/32 */
+
+			head = 1 + w;
+			if (pos + head > len) {
+				return false;
+			}
+			count = be(b + pos + 1, w) * (t >= 0xde ? 2 : 1);
+		}
+		if (head > len - pos || body > len - pos - head) {
+			return false;
+		}
+		pos += head + (size_t)body;
+		owed = owed - 1 + count;
+		if (owed > len - pos) {
+			return false;
+		}
+	}
+	return pos == len;
+}
+
 int ktstr_msgpack__to_json(const void *buf, size_t len, json_t **out)
 {
 	msgpack_unpacked u;
@@ -180,14 +270,14 @@ int ktstr_msgpack__to_json(const void *buf, size_t len, json_t **out)
 	int rc;
 
 	*out = NULL;
-	if (buf == NULL) {
+	if (buf == NULL || !plausible(buf, len)) {
 		return -EINVAL;
 	}
 	msgpack_unpacked_init(&u);
 	switch (msgpack_unpack_next(&u, buf, len, &off)) {
 	case MSGPACK_UNPACK_SUCCESS:
-		/* Trailing bytes mean the buffer is not one record: refuse it. */
-		rc = off == len ? ktstr_msgpack__object_to_json(&u.data, out) : -EINVAL;
+		/* plausible() has made sure this is the whole buffer. */
+		rc = ktstr_msgpack__object_to_json(&u.data, out);
 		break;
 	default:
 		/*

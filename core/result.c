@@ -92,8 +92,8 @@ static enum ktstr_verdict no_result(const struct ktstr_result_in *in, char *buf,
 	if (vm != NULL && vm->cancelled) {
 		snprintf(buf, len, "cancelled; %s", stage);
 	} else if (vm != NULL && vm->timed_out) {
-		snprintf(buf, len, "VM timed out after %" PRIu64 " s; %s", (vm->wall_ms + 500) / 1000,
-			 stage);
+		snprintf(buf, len, "VM timed out after %" PRIu64 " s; %s",
+			 (vm->wall_ms + 500) / 1000, stage);
 	} else if (g != NULL && g->have_result) {
 		/* Only a report filled by hand gets here: parse validates the result. */
 		snprintf(buf, len, "the guest's result is not a JSON object");
@@ -342,8 +342,8 @@ static void put_ktstr(struct rec *r, const struct ktstr_result_in *in, const jso
 	put(r, "timing_emulated", json_boolean(in->accel != KTSTR_ACCEL_KVM));
 	put(r, "wall_ms", json_integer((json_int_t)in->wall_ms));
 	put(r, "boot_ms", u64_or_null(in->boot_ms));
-	put(r, "stage", g != NULL && !g->have_result ? str(ktstr_guest_report__stage_text(g))
-						       : json_null());
+	put(r, "stage",
+	    g != NULL && !g->have_result ? str(ktstr_guest_report__stage_text(g)) : json_null());
 	put(r, "scenario", str(in->scenario));
 	put(r, "flagset", str(in->flagset != NULL ? in->flagset : "default"));
 	put(r, "kernel_label", str(in->kernel_label));
@@ -353,8 +353,8 @@ static void put_ktstr(struct rec *r, const struct ktstr_result_in *in, const jso
 	put(r, "details", from_guest(res, "details", json_array()));
 	put(r, "workers", from_guest(res, "workers", json_null()));
 	put(r, "vm_exit_code", vm != NULL ? json_integer(vm->exit_code) : json_null());
-	put(r, "guest_exit_code", g != NULL && g->have_exit ? json_integer(g->exit_code)
-							    : json_null());
+	put(r, "guest_exit_code",
+	    g != NULL && g->have_exit ? json_integer(g->exit_code) : json_null());
 	put(r, "timed_out", json_boolean(vm != NULL && vm->timed_out));
 	put(r, "console_tail", v != KTSTR_VERDICT_PASS ? str(in->console_tail) : json_null());
 	put(r, "sched_log", str(g != NULL ? g->sched_log : NULL));

@@ -20,17 +20,16 @@
 #define TOPO_JSON "{\"cpus\":4,\"numa_nodes\":1,\"llcs\":2,\"cores\":2,\"threads\":1}"
 
 /* What ktstr-init writes for a scheduler run (docs/protocol.md section 3). */
-static const char transcript[] =
-	"KTSTR_INIT_STARTED\n"
-	"KTSTR_TOPOLOGY " TOPO_JSON "\n"
-	"KTSTR_PAYLOAD_STARTING\n"
-	"===SCHED_OUTPUT_START===\n"
-	"scx_ktstr: attached\n"
-	"PANIC: this is the scheduler talking\n"
-	"===SCHED_OUTPUT_END===\n"
-	"===KTSTR_TEST_RESULT_START===\n" RESULT_JSON "\n"
-	"===KTSTR_TEST_RESULT_END===\n"
-	"KTSTR_EXIT=0\n";
+static const char transcript[] = "KTSTR_INIT_STARTED\n"
+				 "KTSTR_TOPOLOGY " TOPO_JSON "\n"
+				 "KTSTR_PAYLOAD_STARTING\n"
+				 "===SCHED_OUTPUT_START===\n"
+				 "scx_ktstr: attached\n"
+				 "PANIC: this is the scheduler talking\n"
+				 "===SCHED_OUTPUT_END===\n"
+				 "===KTSTR_TEST_RESULT_START===\n" RESULT_JSON "\n"
+				 "===KTSTR_TEST_RESULT_END===\n"
+				 "KTSTR_EXIT=0\n";
 
 static void parse_ok(const char *text, size_t len, struct ktstr_guest_report *r)
 {
@@ -52,7 +51,8 @@ static void test_full_transcript(void **state)
 	assert_int_equal(r.exit_code, 0);
 	assert_string_equal(r.result_json, RESULT_JSON);
 	assert_string_equal(r.topology_json, TOPO_JSON);
-	assert_string_equal(r.sched_log, "scx_ktstr: attached\nPANIC: this is the scheduler talking\n");
+	assert_string_equal(r.sched_log,
+			    "scx_ktstr: attached\nPANIC: this is the scheduler talking\n");
 	/* A sentinel inside the scheduler log is log text, not a guest panic. */
 	assert_null(r.panic);
 	assert_null(r.malformed);
@@ -113,7 +113,8 @@ static const struct {
 	{ "KTSTR_INIT_STARTED\nKTSTR_PAYLOAD_STARTING\n", KTSTR_STAGE_PAYLOAD_STARTING,
 	  "payload started but produced no test result" },
 	{ "KTSTR_INIT_STARTED\nKTSTR_PAYLOAD_STARTING\nKTSTR_INIT_FAILED: watchdog\nKTSTR_EXIT=1\n",
-	  KTSTR_STAGE_EXITED, "payload started but produced no test result; init failed: watchdog" },
+	  KTSTR_STAGE_EXITED,
+	  "payload started but produced no test result; init failed: watchdog" },
 	{ "KTSTR_INIT_STARTED\n===SCHED_OUTPUT_START===\nboom\n===SCHED_OUTPUT_END===\n"
 	  "SCHEDULER_DIED\nKTSTR_EXIT=1\n",
 	  KTSTR_STAGE_EXITED, "cgroup/scheduler setup failed; scheduler died" },
@@ -134,7 +135,8 @@ static void test_stages(void **state)
 		parse_str(stage_cases[i].text, &r);
 		if (r.stage != stage_cases[i].stage ||
 		    strcmp(ktstr_guest_report__stage_text(&r), stage_cases[i].stage_line) != 0) {
-			fail_msg("case %zu: stage %d '%s'", i, r.stage, ktstr_guest_report__stage_text(&r));
+			fail_msg("case %zu: stage %d '%s'", i, r.stage,
+				 ktstr_guest_report__stage_text(&r));
 		}
 		ktstr_guest_report__release(&r);
 	}
@@ -144,11 +146,12 @@ static void test_sentinel_fields(void **state)
 {
 	struct ktstr_guest_report r;
 
-	parse_str("KTSTR_INIT_FAILED: first\nKTSTR_INIT_FAILED: second\n"
-		  "KTSTR_SETUP_FAILED:   spaced why  \nSCHEDULER_NOT_ATTACHED: sched_ext sysfs absent\n"
-		  "PANIC:\tbad\n  KTSTR_EXIT=-3  \nKTSTR_EXIT=abc\nKTSTR_EXIT=99999999999\n"
-		  "KTSTR_EXIT=\nKTSTR_EXIT=4x\n",
-		  &r);
+	parse_str(
+	    "KTSTR_INIT_FAILED: first\nKTSTR_INIT_FAILED: second\n"
+	    "KTSTR_SETUP_FAILED:   spaced why  \nSCHEDULER_NOT_ATTACHED: sched_ext sysfs absent\n"
+	    "PANIC:\tbad\n  KTSTR_EXIT=-3  \nKTSTR_EXIT=abc\nKTSTR_EXIT=99999999999\n"
+	    "KTSTR_EXIT=\nKTSTR_EXIT=4x\n",
+	    &r);
 	assert_string_equal(r.init_failed, "first");
 	assert_string_equal(r.setup_failed, "spaced why");
 	assert_string_equal(r.sched_not_attached, "sched_ext sysfs absent");
@@ -199,20 +202,23 @@ static void test_truncation_every_byte(void **state)
 		parse_ok(copy, len, &r);
 		assert_int_equal(r.init_started,
 				 len >= (size_t)(init - transcript) + strlen("KTSTR_INIT_STARTED"));
-		assert_int_equal(r.payload_starting,
-				 len >= (size_t)(payload - transcript) + strlen("KTSTR_PAYLOAD_STARTING"));
-		assert_int_equal(r.have_result,
-				 len >= (size_t)(end - transcript) + strlen("===KTSTR_TEST_RESULT_END==="));
-		assert_int_equal(r.have_exit, len >= (size_t)(exit - transcript) + strlen("KTSTR_EXIT=0"));
+		assert_int_equal(r.payload_starting, len >= (size_t)(payload - transcript) +
+								strlen("KTSTR_PAYLOAD_STARTING"));
+		assert_int_equal(r.have_result, len >= (size_t)(end - transcript) +
+							   strlen("===KTSTR_TEST_RESULT_END==="));
+		assert_int_equal(r.have_exit,
+				 len >= (size_t)(exit - transcript) + strlen("KTSTR_EXIT=0"));
 		assert_true(r.stage_line != NULL && r.stage_line[0] != '\0');
 		if (r.init_started && !r.payload_starting) {
 			assert_string_equal(r.stage_line, "cgroup/scheduler setup failed");
 		}
 		if (r.payload_starting && !r.have_result) {
-			assert_string_equal(r.stage_line, "payload started but produced no test result");
+			assert_string_equal(r.stage_line,
+					    "payload started but produced no test result");
 		}
 		if (!r.init_started) {
-			assert_string_equal(r.stage_line, "init never started (kernel or mount failure)");
+			assert_string_equal(r.stage_line,
+					    "init never started (kernel or mount failure)");
 		}
 		ktstr_guest_report__release(&r);
 		free(copy);
@@ -241,9 +247,10 @@ static void test_two_blocks_last_wins(void **state)
 	ktstr_guest_report__release(&r);
 
 	/* A block without an end marker followed by a complete one. */
-	parse_str("===KTSTR_TEST_RESULT_START===\n{\"passed\":tr\n"
-		  "===KTSTR_TEST_RESULT_START===\n{\"passed\":false}\n===KTSTR_TEST_RESULT_END===\n",
-		  &r);
+	parse_str(
+	    "===KTSTR_TEST_RESULT_START===\n{\"passed\":tr\n"
+	    "===KTSTR_TEST_RESULT_START===\n{\"passed\":false}\n===KTSTR_TEST_RESULT_END===\n",
+	    &r);
 	assert_true(r.have_result);
 	assert_string_equal(r.result_json, "{\"passed\":false}");
 	assert_non_null(strstr(r.malformed, "no end marker before the next block"));
@@ -275,14 +282,16 @@ static void test_malformed_results(void **state)
 		char text[512];
 
 		snprintf(text, sizeof(text),
-			 "KTSTR_INIT_STARTED\nKTSTR_PAYLOAD_STARTING\n===KTSTR_TEST_RESULT_START===\n%s\n"
+			 "KTSTR_INIT_STARTED\nKTSTR_PAYLOAD_STARTING\n===KTSTR_TEST_RESULT_START==="
+			 "\n%s\n"
 			 "===KTSTR_TEST_RESULT_END===\nKTSTR_EXIT=1\n",
 			 cases[i].body);
 		parse_str(text, &r);
 		if (r.have_result || r.result_json != NULL || r.malformed == NULL ||
 		    strstr(r.malformed, cases[i].why) == NULL ||
 		    strstr(r.malformed, "result block at COM2 line 3") == NULL) {
-			fail_msg("case %zu: malformed '%s'", i, r.malformed ? r.malformed : "(null)");
+			fail_msg("case %zu: malformed '%s'", i,
+				 r.malformed ? r.malformed : "(null)");
 		}
 		assert_int_equal(r.stage, KTSTR_STAGE_EXITED);
 		assert_string_equal(ktstr_guest_report__stage_text(&r),
@@ -355,7 +364,8 @@ static void test_oversized(void **state)
 	}
 	n += (size_t)sprintf(buf + n, "LAST\n===SCHED_OUTPUT_END===\n");
 	parse_ok(buf, n, &r);
-	assert_int_equal(strncmp(r.sched_log, "[... earlier scheduler output dropped ...]\n", 43), 0);
+	assert_int_equal(strncmp(r.sched_log, "[... earlier scheduler output dropped ...]\n", 43),
+			 0);
 	assert_non_null(strstr(r.sched_log, "LAST\n"));
 	assert_null(strstr(r.sched_log, "log line 0\n"));
 	assert_true(strlen(r.sched_log) <= KTSTR_GUEST_SCHED_LOG_MAX + 43);
@@ -400,7 +410,9 @@ static void test_clean(void **state)
 		{ "\x1b]0;title\x07x", 11, false, "x" },
 		{ "\x1b]0;t\x1b\\y", 8, false, "y" },
 		{ "\x1b]0;lost\nz", 10, false, "\nz" },
-		{ "\x1b(Bq\x1b" "7r", 7, false, "qr" },
+		{ "\x1b(Bq\x1b"
+		  "7r",
+		  7, false, "qr" },
 		{ "cut\x1b[12", 7, false, "cut" },
 		{ "esc\x1b", 4, false, "esc" },
 		{ "caf\xc3\xa9 \xe2\x82\xac", 9, false, "caf\xc3\xa9 \xe2\x82\xac" },
@@ -412,7 +424,8 @@ static void test_clean(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *out;
 
-		assert_int_equal(ktstr_console__clean(cases[i].in, cases[i].n, cases[i].one_line, &out), 0);
+		assert_int_equal(
+		    ktstr_console__clean(cases[i].in, cases[i].n, cases[i].one_line, &out), 0);
 		if (strcmp(out, cases[i].want) != 0) {
 			fail_msg("case %zu: got '%s' want '%s'", i, out, cases[i].want);
 		}

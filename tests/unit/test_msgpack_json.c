@@ -38,7 +38,7 @@ static void test_scalars(void **state)
 	json_t *v;
 
 	packed_init(&p);
-	msgpack_pack_array(&p.pk, 9);
+	msgpack_pack_array(&p.pk, 11);
 	msgpack_pack_nil(&p.pk);
 	msgpack_pack_true(&p.pk);
 	msgpack_pack_false(&p.pk);
@@ -48,9 +48,13 @@ static void test_scalars(void **state)
 	msgpack_pack_float(&p.pk, 1.5f);
 	msgpack_pack_double(&p.pk, -2.25);
 	msgpack_pack_str_with_body(&p.pk, "hé", 3);
+	msgpack_pack_str(&p.pk, 0);
+	msgpack_pack_map(&p.pk, 1);
+	msgpack_pack_str(&p.pk, 0);
+	msgpack_pack_str(&p.pk, 0);
 	assert_int_equal(convert(&p, &v), 0);
 	assert_true(json_is_array(v));
-	assert_int_equal(json_array_size(v), 9);
+	assert_int_equal(json_array_size(v), 11);
 	assert_true(json_is_null(json_array_get(v, 0)));
 	assert_true(json_is_true(json_array_get(v, 1)));
 	assert_true(json_is_false(json_array_get(v, 2)));
@@ -60,6 +64,9 @@ static void test_scalars(void **state)
 	assert_true(json_real_value(json_array_get(v, 6)) == 1.5);
 	assert_true(json_real_value(json_array_get(v, 7)) == -2.25);
 	assert_string_equal(json_string_value(json_array_get(v, 8)), "hé");
+	/* Empty strings and keys (msgpack-c hands them over as NULL pointers). */
+	assert_string_equal(json_string_value(json_array_get(v, 9)), "");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(v, 10), "")), "");
 	json_decref(v);
 }
 
@@ -94,10 +101,10 @@ static void test_strings_repaired(void **state)
 
 	packed_init(&p);
 	msgpack_pack_map(&p.pk, 2);
-	msgpack_pack_str_with_body(&p.pk, "k\xff", 2);          /* bad key byte */
-	msgpack_pack_str_with_body(&p.pk, "a\xc3(b\0c", 6);      /* bad 2-byte seq, NUL kept */
-	msgpack_pack_str_with_body(&p.pk, "n\0ul", 4);           /* key with a NUL */
-	msgpack_pack_str_with_body(&p.pk, "\xed\xa0\x80", 3);    /* a UTF-16 surrogate */
+	msgpack_pack_str_with_body(&p.pk, "k\xff", 2);	      /* bad key byte */
+	msgpack_pack_str_with_body(&p.pk, "a\xc3(b\0c", 6);   /* bad 2-byte seq, NUL kept */
+	msgpack_pack_str_with_body(&p.pk, "n\0ul", 4);	      /* key with a NUL */
+	msgpack_pack_str_with_body(&p.pk, "\xed\xa0\x80", 3); /* a UTF-16 surrogate */
 	assert_int_equal(convert(&p, &v), 0);
 	json_t *a = json_object_get(v, "k\xef\xbf\xbd");
 	assert_non_null(a);
@@ -138,10 +145,10 @@ static void test_map_order_and_duplicates(void **state)
 
 static void test_rejects(void **state)
 {
-	static const char ext[] = { (char)0xd4, 0x01, 0x02 };        /* fixext1 */
-	static const char trailing[] = { (char)0xc0, (char)0xc0 };   /* nil nil */
-	static const char truncated[] = { (char)0x92, 0x01 };        /* array of 2, one given */
-	static const char bad[] = { (char)0xc1 };                    /* never used */
+	static const char ext[] = { (char)0xd4, 0x01, 0x02 };	   /* fixext1 */
+	static const char trailing[] = { (char)0xc0, (char)0xc0 }; /* nil nil */
+	static const char truncated[] = { (char)0x92, 0x01 };	   /* array of 2, one given */
+	static const char bad[] = { (char)0xc1 };		   /* never used */
 	struct packed p;
 	json_t *v = (json_t *)1;
 
@@ -164,6 +171,45 @@ static void test_rejects(void **state)
 	assert_int_equal(ktstr_msgpack__to_json(bad, sizeof(bad), &v), -EINVAL);
 	assert_int_equal(ktstr_msgpack__to_json(bad, 0, &v), -EINVAL);
 	assert_int_equal(ktstr_msgpack__to_json(NULL, 0, &v), -EINVAL);
+}
+
+/* Counts and lengths the bytes cannot back are refused before msgpack-c allocates for them. */
+static void test_implausible_sizes(void **state)
+{
+	static const struct {
+		const char *b;
+		size_t n;
+		int want;
+	} cases[] = {
+		{ "\xdd\xff\xff\xff\xff", 5, -EINVAL },	    /* array32 of 4G elements */
+		{ "\xdf\x80\x00\x00\x00\xc0", 6, -EINVAL }, /* map32 of 2G pairs */
+		{ "\xdc\x00\x02\xc0", 4, -EINVAL },	    /* array16 of 2, one given */
+		{ "\xdc\x00\x02\xc0\xc0", 5, 0 },
+		{ "\xdb\xff\xff\xff\xff"
+		  "ab",
+		  7, -EINVAL }, /* str32 longer than the buffer */
+		{ "\xd9\x02"
+		  "ab",
+		  4, 0 },
+		{ "\xd9", 1, -EINVAL },				  /* str8 without its length */
+		{ "\xc6\x00\x00\x00\x01", 5, -EINVAL },		  /* bin32 cut off */
+		{ "\xd8\x01", 2, -EINVAL },			  /* fixext16 cut off */
+		{ "\xcf\x00\x00\x00\x00\x00\x00\x00\x05", 9, 0 }, /* uint64 */
+		{ "\xcf\x00", 2, -EINVAL },
+		{ "\xcb\x3f\xf0\x00\x00\x00\x00\x00\x00", 9, 0 }, /* float64 1.0 */
+		{ "\x81\xa1k\x91\x90", 5, 0 },			  /* {"k":[[]]} */
+		{ "\x81\xa1k", 3, -EINVAL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *v;
+		int rc = ktstr_msgpack__to_json(cases[i].b, cases[i].n, &v);
+
+		if (rc != cases[i].want) {
+			fail_msg("case %zu: rc %d want %d", i, rc, cases[i].want);
+		}
+		json_decref(v);
+	}
 }
 
 /* JSON -> msgpack -> JSON gives back an equal document with the same key order. */
@@ -253,13 +299,13 @@ static void test_utf8_seq_len(void **state)
 		{ "\xc3\xa9", 2, 2 },
 		{ "\xe2\x82\xac", 3, 3 },
 		{ "\xf0\x9f\x98\x80", 4, 4 },
-		{ "\xf4\x8f\xbf\xbf", 4, 4 },  /* U+10FFFF */
-		{ "\xf4\x90\x80\x80", 4, 0 },  /* past U+10FFFF */
-		{ "\xc0\x80", 2, 0 },          /* overlong NUL */
-		{ "\xe0\x80\xaf", 3, 0 },      /* overlong '/' */
-		{ "\xed\xa0\x80", 3, 0 },      /* surrogate */
-		{ "\xe2\x82", 2, 0 },          /* cut off */
-		{ "\x80", 1, 0 },              /* lone continuation */
+		{ "\xf4\x8f\xbf\xbf", 4, 4 }, /* U+10FFFF */
+		{ "\xf4\x90\x80\x80", 4, 0 }, /* past U+10FFFF */
+		{ "\xc0\x80", 2, 0 },	      /* overlong NUL */
+		{ "\xe0\x80\xaf", 3, 0 },     /* overlong '/' */
+		{ "\xed\xa0\x80", 3, 0 },     /* surrogate */
+		{ "\xe2\x82", 2, 0 },	      /* cut off */
+		{ "\x80", 1, 0 },	      /* lone continuation */
 		{ "\xf8\x88\x80\x80\x80", 5, 0 },
 		{ "\xc3\x28", 2, 0 },
 		{ "", 0, 0 },
@@ -282,6 +328,7 @@ int main(void)
 		cmocka_unit_test(test_strings_repaired),
 		cmocka_unit_test(test_map_order_and_duplicates),
 		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_implausible_sizes),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_utf8_seq_len),

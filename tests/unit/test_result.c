@@ -18,11 +18,11 @@
 #include "siphash.h"
 
 #define PASS_JSON                                                                                  \
-	"{\"passed\":true,\"skipped\":false,\"details\":[],\"stats\":{\"total_workers\":4,"         \
+	"{\"passed\":true,\"skipped\":false,\"details\":[],\"stats\":{\"total_workers\":4,"        \
 	"\"worst_spread\":1.5},\"kernel_release\":\"7.2.13-cloud-amd64\",\"guest_topology\":"      \
 	"{\"cpus\":4},\"scenario\":\"steady\",\"workers\":[{\"pid\":93,\"iterations\":812345}]}"
 #define FAIL_JSON                                                                                  \
-	"{\"passed\":false,\"skipped\":false,\"details\":[{\"kind\":\"Starved\",\"message\":"        \
+	"{\"passed\":false,\"skipped\":false,\"details\":[{\"kind\":\"Starved\",\"message\":"      \
 	"\"tid 93 starved (0 work units)\"},{\"kind\":\"Stuck\",\"message\":\"second\"}]}"
 
 /* A guest report as the parser builds it from COM2 text. */
@@ -35,10 +35,11 @@ static void guest_result(const char *json, struct ktstr_guest_report *g)
 {
 	char text[2048];
 
-	snprintf(text, sizeof(text),
-		 "KTSTR_INIT_STARTED\nKTSTR_TOPOLOGY {\"cpus\":4,\"llcs\":2}\nKTSTR_PAYLOAD_STARTING\n"
-		 "===KTSTR_TEST_RESULT_START===\n%s\n===KTSTR_TEST_RESULT_END===\nKTSTR_EXIT=0\n",
-		 json);
+	snprintf(
+	    text, sizeof(text),
+	    "KTSTR_INIT_STARTED\nKTSTR_TOPOLOGY {\"cpus\":4,\"llcs\":2}\nKTSTR_PAYLOAD_STARTING\n"
+	    "===KTSTR_TEST_RESULT_START===\n%s\n===KTSTR_TEST_RESULT_END===\nKTSTR_EXIT=0\n",
+	    json);
 	guest_from(text, g);
 	assert_true(g->have_result);
 }
@@ -46,7 +47,8 @@ static void guest_result(const char *json, struct ktstr_guest_report *g)
 static const char *const flags[] = { "steal", "llc", "borrow", NULL };
 
 static struct ktstr_vm_outcome vm_ok = { .sz = sizeof(struct ktstr_vm_outcome),
-					 .accel = KTSTR_ACCEL_TCG, .wall_ms = 5000 };
+					 .accel = KTSTR_ACCEL_TCG,
+					 .wall_ms = 5000 };
 
 static struct ktstr_result_in base_in(const struct ktstr_guest_report *g)
 {
@@ -88,12 +90,15 @@ static void test_verdict_table(void **state)
 	guest_result(PASS_JSON, &pass);
 	guest_result(FAIL_JSON, &fail);
 	guest_result("{\"passed\":true,\"skipped\":true,\"details\":[{\"kind\":\"Skip\","
-		     "\"message\":\"needs 2 NUMA nodes\"}]}", &skip);
+		     "\"message\":\"needs 2 NUMA nodes\"}]}",
+		     &skip);
 	guest_result("{\"passed\":false}", &nodetail);
 	guest_from("", &none);
 	guest_from("KTSTR_INIT_STARTED\nKTSTR_PAYLOAD_STARTING\n", &payload);
-	guest_from("KTSTR_INIT_STARTED\nKTSTR_PAYLOAD_STARTING\n===KTSTR_TEST_RESULT_START===\n[1]\n"
-		   "===KTSTR_TEST_RESULT_END===\n", &bad);
+	guest_from(
+	    "KTSTR_INIT_STARTED\nKTSTR_PAYLOAD_STARTING\n===KTSTR_TEST_RESULT_START===\n[1]\n"
+	    "===KTSTR_TEST_RESULT_END===\n",
+	    &bad);
 	guest_from("KTSTR_INIT_STARTED\nSCHEDULER_DIED\nKTSTR_EXIT=1\n", &died);
 	timeout.timed_out = true;
 	timeout.wall_ms = 60012;
@@ -107,13 +112,18 @@ static void test_verdict_table(void **state)
 		{ base_in(&pass), KTSTR_VERDICT_PASS, "all checks passed" },
 		{ base_in(&fail), KTSTR_VERDICT_FAIL, "Starved: tid 93 starved (0 work units)" },
 		{ base_in(&skip), KTSTR_VERDICT_SKIP, "Skip: needs 2 NUMA nodes" },
-		{ base_in(&nodetail), KTSTR_VERDICT_FAIL, "the guest reported a failure without details" },
-		{ base_in(&none), KTSTR_VERDICT_ERROR, "init never started (kernel or mount failure)" },
-		{ base_in(&payload), KTSTR_VERDICT_ERROR, "payload started but produced no test result" },
+		{ base_in(&nodetail), KTSTR_VERDICT_FAIL,
+		  "the guest reported a failure without details" },
+		{ base_in(&none), KTSTR_VERDICT_ERROR,
+		  "init never started (kernel or mount failure)" },
+		{ base_in(&payload), KTSTR_VERDICT_ERROR,
+		  "payload started but produced no test result" },
 		{ base_in(&bad), KTSTR_VERDICT_ERROR,
-		  "payload started but produced no test result; result block at COM2 line 3: JSON is "
+		  "payload started but produced no test result; result block at COM2 line 3: JSON "
+		  "is "
 		  "not an object" },
-		{ base_in(&died), KTSTR_VERDICT_ERROR, "cgroup/scheduler setup failed; scheduler died" },
+		{ base_in(&died), KTSTR_VERDICT_ERROR,
+		  "cgroup/scheduler setup failed; scheduler died" },
 		{ base_in(NULL), KTSTR_VERDICT_ERROR, "the VM did not run" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -128,7 +138,8 @@ static void test_verdict_table(void **state)
 	struct ktstr_result_in in = base_in(&payload);
 	in.vm = &timeout;
 	assert_int_equal(verdict(&in, reason), KTSTR_VERDICT_ERROR);
-	assert_string_equal(reason, "VM timed out after 60 s; payload started but produced no test result");
+	assert_string_equal(reason,
+			    "VM timed out after 60 s; payload started but produced no test result");
 	in.guest = &pass; /* a result does not excuse the timeout */
 	assert_int_equal(verdict(&in, reason), KTSTR_VERDICT_ERROR);
 	assert_string_equal(reason, "VM timed out after 60 s; test result received");
@@ -153,7 +164,8 @@ static void test_verdict_table(void **state)
 	assert_string_equal(ktstr_verdict__name(KTSTR_VERDICT_SKIP), "SKIP");
 	assert_string_equal(ktstr_verdict__name(KTSTR_VERDICT_ERROR), "ERROR");
 
-	struct ktstr_guest_report *all[] = { &pass, &fail, &skip, &nodetail, &none, &payload, &bad, &died };
+	struct ktstr_guest_report *all[] = { &pass, &fail,    &skip, &nodetail,
+					     &none, &payload, &bad,  &died };
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		ktstr_guest_report__release(all[i]);
 	}
@@ -162,13 +174,19 @@ static void test_verdict_table(void **state)
 /* The documented byte layout: each field then 0xff; flags sorted and joined by ','. */
 static void test_variant_hash(void **state)
 {
-	const char layout[] = "1n2l2c1t\xff" "eevdf\xff" "\xff" "CpuSpin\xff" "borrow,llc,steal\xff"
-			      "sid\xff" "steady\xff";
+	const char layout[] = "1n2l2c1t\xff"
+			      "eevdf\xff"
+			      "\xff"
+			      "CpuSpin\xff"
+			      "borrow,llc,steal\xff"
+			      "sid\xff"
+			      "steady\xff";
 	struct ktstr_result_in in = base_in(NULL);
 	const char *const reordered[] = { "llc", "borrow", "steal", NULL };
 	char got[17], want[17], other[17];
 
-	snprintf(want, sizeof(want), "%016" PRIx64, ktstr_siphash13(0, 0, layout, sizeof(layout) - 1));
+	snprintf(want, sizeof(want), "%016" PRIx64,
+		 ktstr_siphash13(0, 0, layout, sizeof(layout) - 1));
 	assert_int_equal(ktstr_result__variant_hash(&in, got, sizeof(got)), 0);
 	assert_string_equal(got, want);
 	assert_int_equal(strspn(got, "0123456789abcdef"), 16);
@@ -182,7 +200,13 @@ static void test_variant_hash(void **state)
 	assert_string_not_equal(other, want);
 
 	/* No flags: the field is empty, not absent. */
-	const char bare[] = "1n2l2c1t\xff" "eevdf\xff" "\xff" "CpuSpin\xff" "\xff" "sid\xff" "steady\xff";
+	const char bare[] = "1n2l2c1t\xff"
+			    "eevdf\xff"
+			    "\xff"
+			    "CpuSpin\xff"
+			    "\xff"
+			    "sid\xff"
+			    "steady\xff";
 	in = base_in(NULL);
 	in.active_flags = NULL;
 	snprintf(want, sizeof(want), "%016" PRIx64, ktstr_siphash13(0, 0, bare, sizeof(bare) - 1));
@@ -204,14 +228,54 @@ static json_t *decode(const struct ktstr_result_in *in)
 }
 
 static const char *const record_keys[] = {
-	"test_name", "topology", "scheduler", "scheduler_commit", "project_commit", "payload",
-	"metrics", "passed", "skipped", "stats", "monitor", "stimulus_events", "work_type",
-	"active_flags", "verifier_stats", "kvm_stats", "sysctls", "kargs", "kernel_version",
-	"kernel_commit", "timestamp", "run_id", "host", "cleanup_duration_ms", "run_source",
-	"record_version", "verdict", "reason", "accelerator", "timing_emulated", "wall_ms",
-	"boot_ms", "stage", "scenario", "flagset", "kernel_label", "kernel_image", "kernel_release",
-	"guest_topology", "details", "workers", "vm_exit_code", "guest_exit_code", "timed_out",
-	"console_tail", "sched_log", "error", "variant_hash",
+	"test_name",
+	"topology",
+	"scheduler",
+	"scheduler_commit",
+	"project_commit",
+	"payload",
+	"metrics",
+	"passed",
+	"skipped",
+	"stats",
+	"monitor",
+	"stimulus_events",
+	"work_type",
+	"active_flags",
+	"verifier_stats",
+	"kvm_stats",
+	"sysctls",
+	"kargs",
+	"kernel_version",
+	"kernel_commit",
+	"timestamp",
+	"run_id",
+	"host",
+	"cleanup_duration_ms",
+	"run_source",
+	"record_version",
+	"verdict",
+	"reason",
+	"accelerator",
+	"timing_emulated",
+	"wall_ms",
+	"boot_ms",
+	"stage",
+	"scenario",
+	"flagset",
+	"kernel_label",
+	"kernel_image",
+	"kernel_release",
+	"guest_topology",
+	"details",
+	"workers",
+	"vm_exit_code",
+	"guest_exit_code",
+	"timed_out",
+	"console_tail",
+	"sched_log",
+	"error",
+	"variant_hash",
 };
 
 static void assert_keys_in_order(json_t *rec)
@@ -290,7 +354,8 @@ static void test_record_pass(void **state)
 	assert_string_equal(S(rec, "kernel_release"), "7.2.13-cloud-amd64");
 	assert_int_equal(I(json_object_get(rec, "guest_topology"), "cpus"), 4);
 	assert_true(IS_EMPTY_LIST(rec, "details"));
-	assert_int_equal(I(json_array_get(json_object_get(rec, "workers"), 0), "iterations"), 812345);
+	assert_int_equal(I(json_array_get(json_object_get(rec, "workers"), 0), "iterations"),
+			 812345);
 	assert_int_equal(I(rec, "vm_exit_code"), 0);
 	assert_int_equal(I(rec, "guest_exit_code"), 0);
 	assert_true(json_is_false(json_object_get(rec, "timed_out")));
@@ -394,7 +459,8 @@ static void test_record_no_result(void **state)
 	assert_true(IS_NULL(rec, "project_commit"));
 	assert_string_equal(S(rec, "accelerator"), "none");
 	/* Text that is not UTF-8 is escaped, not lost. */
-	assert_string_equal(S(rec, "error"), "cannot write the initramfs /x: No space left on device\\xff");
+	assert_string_equal(S(rec, "error"),
+			    "cannot write the initramfs /x: No space left on device\\xff");
 	json_decref(rec);
 	ktstr_guest_report__release(&g);
 }

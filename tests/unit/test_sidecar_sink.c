@@ -140,15 +140,24 @@ static int sink_open(struct fixture *f, const char *run_dir)
 static void record(const char *test_name, void **buf, size_t *len, char *hash)
 {
 	static const char com2[] =
-		"KTSTR_INIT_STARTED\nKTSTR_PAYLOAD_STARTING\n===KTSTR_TEST_RESULT_START===\n"
-		"{\"passed\":false,\"skipped\":false,\"details\":[{\"kind\":\"Stuck\",\"message\":\"m\"}],"
-		"\"stats\":{\"total_workers\":2},\"workers\":[]}\n===KTSTR_TEST_RESULT_END===\nKTSTR_EXIT=1\n";
+	    "KTSTR_INIT_STARTED\nKTSTR_PAYLOAD_STARTING\n===KTSTR_TEST_RESULT_START===\n"
+	    "{\"passed\":false,\"skipped\":false,\"details\":[{\"kind\":\"Stuck\",\"message\":"
+	    "\"m\"}],"
+	    "\"stats\":{\"total_workers\":2},\"workers\":[]}\n===KTSTR_TEST_RESULT_END===\nKTSTR_"
+	    "EXIT=1\n";
 	struct ktstr_vm_outcome vm = { .sz = sizeof(vm), .accel = KTSTR_ACCEL_TCG };
 	struct ktstr_guest_report g;
 	struct ktstr_result_in in = {
-		.test_name = test_name, .scenario = "steady", .topo = { 1, 2, 2, 1 },
-		.scheduler = "eevdf", .kernel_label = "sid", .run_id = "r1",
-		.timestamp = "2026-11-28T12:00:00Z", .accel = KTSTR_ACCEL_TCG, .vm = &vm, .guest = &g,
+		.test_name = test_name,
+		.scenario = "steady",
+		.topo = { 1, 2, 2, 1 },
+		.scheduler = "eevdf",
+		.kernel_label = "sid",
+		.run_id = "r1",
+		.timestamp = "2026-11-28T12:00:00Z",
+		.accel = KTSTR_ACCEL_TCG,
+		.vm = &vm,
+		.guest = &g,
 		.console_tail = "tail",
 	};
 
@@ -179,7 +188,8 @@ static void listing(const char *dir, char *out, size_t len)
 	out[0] = '\0';
 	for (int i = 0; i < n; i++) {
 		if (strcmp(names[i]->d_name, ".") != 0 && strcmp(names[i]->d_name, "..") != 0) {
-			o += (size_t)snprintf(out + o, len - o, "%s%s", o > 0 ? " " : "", names[i]->d_name);
+			o += (size_t)snprintf(out + o, len - o, "%s%s", o > 0 ? " " : "",
+					      names[i]->d_name);
 		}
 		free(names[i]);
 	}
@@ -215,17 +225,21 @@ static void test_descriptor(void **state)
 }
 
 static const char *const upstream_order[] = {
-	"test_name", "topology", "scheduler", "scheduler_commit", "project_commit", "payload",
-	"metrics", "passed", "skipped", "stats", "monitor", "stimulus_events", "work_type",
-	"active_flags", "verifier_stats", "kvm_stats", "sysctls", "kargs", "kernel_version",
-	"kernel_commit", "timestamp", "run_id", "host", "cleanup_duration_ms", "run_source",
+	"test_name",	  "topology",	  "scheduler",	    "scheduler_commit",
+	"project_commit", "payload",	  "metrics",	    "passed",
+	"skipped",	  "stats",	  "monitor",	    "stimulus_events",
+	"work_type",	  "active_flags", "verifier_stats", "kvm_stats",
+	"sysctls",	  "kargs",	  "kernel_version", "kernel_commit",
+	"timestamp",	  "run_id",	  "host",	    "cleanup_duration_ms",
+	"run_source",
 };
 
 static const char *const ktstr_order[] = {
-	"record_version", "verdict", "reason", "accelerator", "timing_emulated", "wall_ms",
-	"boot_ms", "stage", "scenario", "flagset", "kernel_label", "kernel_image", "kernel_release",
-	"guest_topology", "details", "workers", "vm_exit_code", "guest_exit_code", "timed_out",
-	"console_tail", "sched_log", "error", "variant_hash",
+	"record_version", "verdict",	  "reason",	     "accelerator",    "timing_emulated",
+	"wall_ms",	  "boot_ms",	  "stage",	     "scenario",       "flagset",
+	"kernel_label",	  "kernel_image", "kernel_release",  "guest_topology", "details",
+	"workers",	  "vm_exit_code", "guest_exit_code", "timed_out",      "console_tail",
+	"sched_log",	  "error",	  "variant_hash",
 };
 
 static void test_file_name_order_content(void **state)
@@ -242,7 +256,8 @@ static void test_file_name_order_content(void **state)
 	assert_int_equal(f->ops->emit(&f->inst, buf, len), 0);
 	assert_int_equal(f->ops->close(&f->inst), 0);
 
-	snprintf(path, sizeof(path), "%s/steady-1n2l2c1t-eevdf-default-%s.ktstr.json", f->dir, hash);
+	snprintf(path, sizeof(path), "%s/steady-1n2l2c1t-eevdf-default-%s.ktstr.json", f->dir,
+		 hash);
 	doc = load(path);
 	json_object_foreach(doc, key, v) {
 		const char *want = i < 25 ? upstream_order[i] : ktstr_order[i - 25];
@@ -261,7 +276,8 @@ static void test_file_name_order_content(void **state)
 
 	/* Pretty, two-space indent, newline at the end; nothing else in the dir. */
 	assert_int_equal(ktstr_fs__read_file(path, &text, &n), 0);
-	assert_int_equal(strncmp(text, "{\n  \"test_name\": \"steady/1n2l2c1t/eevdf/default\",\n", 50), 0);
+	assert_int_equal(
+	    strncmp(text, "{\n  \"test_name\": \"steady/1n2l2c1t/eevdf/default\",\n", 50), 0);
 	assert_int_equal(text[n - 1], '\n');
 	free(text);
 	listing(f->dir, names, sizeof(names));
@@ -340,7 +356,8 @@ static void test_dir_precedence(void **state)
 	assert_int_equal(sink_open(f, run), 0);
 	assert_int_equal(f->ops->emit(&f->inst, buf, len), 0);
 	assert_int_equal(f->ops->close(&f->inst), 0);
-	snprintf(want, sizeof(want), "other.ktstr.json t-%s-1.ktstr.json t-%s.ktstr.json", hash, hash);
+	snprintf(want, sizeof(want), "other.ktstr.json t-%s-1.ktstr.json t-%s.ktstr.json", hash,
+		 hash);
 	listing(env, names, sizeof(names));
 	assert_string_equal(names, want);
 	assert_int_equal(ktstr_fs__read_file(same, &text, &n), 0);

@@ -23,7 +23,7 @@
 
 struct sidecar {
 	const char *dir_opt; /* option `dir`, engine-owned */
-	char *dir;           /* where this run's files go */
+	char *dir;	     /* where this run's files go */
 };
 
 static const struct ktstr_host_api *host;
@@ -48,7 +48,8 @@ static int sidecar_open(struct ktstr_inst *inst, const struct ktstr_sink_open_op
 	}
 	rc = ktstr_sidecar__mkdir_p(dir);
 	if (rc != 0) {
-		host->set_error(inst, "cannot create the sidecar directory %s: %s", dir, strerror(-rc));
+		host->set_error(inst, "cannot create the sidecar directory %s: %s", dir,
+				strerror(-rc));
 		return rc;
 	}
 	sc->dir = strdup(dir);
@@ -99,7 +100,8 @@ static int sidecar_emit(struct ktstr_inst *inst, const void *buf, size_t len)
 	}
 	if (rc != 0) {
 		json_decref(rec);
-		host->set_error(inst, "result record is not a msgpack map (%s); nothing written to %s",
+		host->set_error(inst,
+				"result record is not a msgpack map (%s); nothing written to %s",
 				strerror(-rc), sc->dir);
 		return rc;
 	}

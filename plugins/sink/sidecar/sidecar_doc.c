@@ -10,24 +10,28 @@ static const struct {
 	const char *key;
 	bool list; /* absent -> [] rather than null */
 } upstream[] = {
-	{ "test_name", false },       { "topology", false },         { "scheduler", false },
-	{ "scheduler_commit", false }, { "project_commit", false },  { "payload", false },
-	{ "metrics", true },          { "passed", false },           { "skipped", false },
-	{ "stats", false },           { "monitor", false },          { "stimulus_events", true },
-	{ "work_type", false },       { "active_flags", true },      { "verifier_stats", true },
-	{ "kvm_stats", false },       { "sysctls", true },           { "kargs", true },
-	{ "kernel_version", false },  { "kernel_commit", false },    { "timestamp", false },
-	{ "run_id", false },          { "host", false },             { "cleanup_duration_ms", false },
+	{ "test_name", false },	     { "topology", false },
+	{ "scheduler", false },	     { "scheduler_commit", false },
+	{ "project_commit", false }, { "payload", false },
+	{ "metrics", true },	     { "passed", false },
+	{ "skipped", false },	     { "stats", false },
+	{ "monitor", false },	     { "stimulus_events", true },
+	{ "work_type", false },	     { "active_flags", true },
+	{ "verifier_stats", true },  { "kvm_stats", false },
+	{ "sysctls", true },	     { "kargs", true },
+	{ "kernel_version", false }, { "kernel_commit", false },
+	{ "timestamp", false },	     { "run_id", false },
+	{ "host", false },	     { "cleanup_duration_ms", false },
 	{ "run_source", false },
 };
 
 /* ktstr's own keys come next in this order (when present), then any others in record order. */
 static const char *const ours[] = {
-	"record_version", "verdict",      "reason",      "accelerator",    "timing_emulated",
-	"wall_ms",        "boot_ms",      "stage",       "scenario",       "flagset",
-	"kernel_label",   "kernel_image", "kernel_release", "guest_topology", "details",
-	"workers",        "vm_exit_code", "guest_exit_code", "timed_out",   "console_tail",
-	"sched_log",      "error",        "variant_hash",
+	"record_version", "verdict",	  "reason",	     "accelerator",    "timing_emulated",
+	"wall_ms",	  "boot_ms",	  "stage",	     "scenario",       "flagset",
+	"kernel_label",	  "kernel_image", "kernel_release",  "guest_topology", "details",
+	"workers",	  "vm_exit_code", "guest_exit_code", "timed_out",      "console_tail",
+	"sched_log",	  "error",	  "variant_hash",
 };
 
 json_t *ktstr_sidecar__doc(const json_t *rec)

@@ -110,7 +110,8 @@ int ktstr_sidecar__write_new(const char *dir, const char *stem, const char *data
 			rc = -ENAMETOOLONG;
 			break;
 		}
-		/* RENAME_NOREPLACE: an existing result is never replaced, not even by a racing writer. */
+		/* RENAME_NOREPLACE: an existing result is never replaced, not even by a racing
+		 * writer. */
 		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) == 0) {
 			sync_dir(dir);
 			return 0;
