@@ -523,5 +523,8 @@ int main(void)
 		cmocka_unit_test(test_ldcache_untrusted),
 	};
 
-	return cmocka_run_group_tests(tests, build_fixture, remove_fixture);
+	int rc = cmocka_run_group_tests(tests, build_fixture, remove_fixture);
+
+	/* Without cc the lookup rules went untested: report a skip (77), not a pass. */
+	return rc == 0 && fx[0] == '\0' ? 77 : rc;
 }
