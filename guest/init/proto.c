@@ -36,9 +36,9 @@ int ktstr_proto__open(struct ktstr_proto *p, const char *path)
 		p->fd = -1;
 		return -errno;
 	}
+	/* cfmakeraw() also clears ECHO: nothing the host sends comes back. */
 	if (tcgetattr(p->fd, &tio) == 0) {
 		cfmakeraw(&tio);
-		tio.c_lflag &= ~(tcflag_t)ECHO;
 		if (tcsetattr(p->fd, TCSANOW, &tio) != 0) {
 			int err = -errno;
 

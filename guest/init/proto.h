@@ -41,7 +41,8 @@ int ktstr_proto__line(struct ktstr_proto *p, const char *text);
 
 /**
  * @brief Write "<tag>: <reason>\n" with control characters in @p reason
- *        replaced by spaces, so the line stays one line. @return 0 or -errno.
+ *        replaced by spaces, so the line stays one line; the reason is cut
+ *        at 1023 bytes. @return 0 or -errno.
  */
 int ktstr_proto__reason(struct ktstr_proto *p, const char *tag, const char *reason);
 

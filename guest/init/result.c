@@ -127,6 +127,7 @@ static json_t *worker_json(const struct ktstr_result_worker *w)
 	put_u(&b, "max_gap_at_ms", r->max_gap_at_ns / 1000000);
 	put_u(&b, "migrations", r->migrations);
 	put(&b, "cpus_used", cpus_json(&r->cpus_used));
+	put_u(&b, "run_time_ns", r->run_time_ns);
 	put_u(&b, "run_delay_ns", r->run_delay_ns);
 	put_u(&b, "timeslices", r->timeslices);
 	return finish(&b);

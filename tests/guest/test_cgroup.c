@@ -80,8 +80,8 @@ static void errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(setup_create_move),
-		cmocka_unit_test(errors),
+	    cmocka_unit_test(setup_create_move),
+	    cmocka_unit_test(errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

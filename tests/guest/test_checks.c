@@ -12,9 +12,9 @@
 #define MS 1000000ull
 
 static const struct ktstr_spec_checks limits = {
-	.not_starved = true,
-	.max_gap_ms = 2000,
-	.max_spread_pct = 15.0,
+    .not_starved = true,
+    .max_gap_ms = 2000,
+    .max_spread_pct = 15.0,
 };
 
 /* Two workers with off-CPU 10% and 10 + spread %, 1 s wall each. */
@@ -153,9 +153,9 @@ static void verdict(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(spread_boundary), cmocka_unit_test(gap_boundary),
-		cmocka_unit_test(starved),         cmocka_unit_test(all_fail_and_disabled),
-		cmocka_unit_test(verdict),
+	    cmocka_unit_test(spread_boundary), cmocka_unit_test(gap_boundary),
+	    cmocka_unit_test(starved),	       cmocka_unit_test(all_fail_and_disabled),
+	    cmocka_unit_test(verdict),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,8 +45,8 @@ static void parse_valid(void **state)
 
 static void parse_invalid(void **state)
 {
-	static const char *const bad[] = { "a", "3-1", "1,", ",1", "0-", "-1", "0 1", "1-2-3",
-					   "+1", "0,,1", "0x1", "1;2" };
+	static const char *const bad[] = {"a",	 "3-1",	  "1,", ",1",	"0-",  "-1",
+					  "0 1", "1-2-3", "+1", "0,,1", "0x1", "1;2"};
 	struct ktstr_cpumask m;
 
 	(void)state;
@@ -60,7 +60,7 @@ static void parse_invalid(void **state)
 
 static void set_ops(void **state)
 {
-	struct ktstr_cpumask a = { { 0 } }, b = { { 0 } };
+	struct ktstr_cpumask a = {{0}}, b = {{0}};
 	char buf[64];
 
 	(void)state;
@@ -87,9 +87,9 @@ static void set_ops(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parse_valid),
-		cmocka_unit_test(parse_invalid),
-		cmocka_unit_test(set_ops),
+	    cmocka_unit_test(parse_valid),
+	    cmocka_unit_test(parse_invalid),
+	    cmocka_unit_test(set_ops),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

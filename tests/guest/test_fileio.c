@@ -99,10 +99,10 @@ static void schedstat(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(read_trim),
-		cmocka_unit_test(write_existing_only),
-		cmocka_unit_test(read_tail),
-		cmocka_unit_test(schedstat),
+	    cmocka_unit_test(read_trim),
+	    cmocka_unit_test(write_existing_only),
+	    cmocka_unit_test(read_tail),
+	    cmocka_unit_test(schedstat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -96,7 +96,7 @@ static void long_line(void **state)
 	big[100000] = '\0';
 	assert_int_equal(ktstr_proto__result(&c->p, big), 0);
 	assert_int_equal(strlen(written(c)), strlen(KTSTR_MARK_RESULT_START) + 1 + 100000 + 1 +
-						     strlen(KTSTR_MARK_RESULT_END) + 1);
+						 strlen(KTSTR_MARK_RESULT_END) + 1);
 	free(big);
 }
 
@@ -143,11 +143,11 @@ static void open_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(lines, setup, teardown),
-		cmocka_unit_test_setup_teardown(reasons, setup, teardown),
-		cmocka_unit_test_setup_teardown(long_line, setup, teardown),
-		cmocka_unit_test_setup_teardown(sched_log, setup, teardown),
-		cmocka_unit_test(open_errors),
+	    cmocka_unit_test_setup_teardown(lines, setup, teardown),
+	    cmocka_unit_test_setup_teardown(reasons, setup, teardown),
+	    cmocka_unit_test_setup_teardown(long_line, setup, teardown),
+	    cmocka_unit_test_setup_teardown(sched_log, setup, teardown),
+	    cmocka_unit_test(open_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

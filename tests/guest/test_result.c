@@ -18,24 +18,25 @@ static const char *keys(json_t *obj, char *buf, size_t len)
 	size_t used = 0;
 
 	buf[0] = '\0';
-	json_object_foreach(obj, k, v) {
+	json_object_foreach(obj, k, v)
+	{
 		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", k);
 	}
 	return buf;
 }
 
 static const char cgroup_keys[] =
-	"num_workers num_cpus avg_off_cpu_pct min_off_cpu_pct max_off_cpu_pct spread max_gap_ms "
-	"max_gap_cpu total_migrations migration_ratio p99_wake_latency_us median_wake_latency_us "
-	"wake_latency_cv total_iterations mean_run_delay_us worst_run_delay_us page_locality "
-	"cross_node_migration_ratio wake_latency_tail_ratio iterations_per_worker";
+    "num_workers num_cpus avg_off_cpu_pct min_off_cpu_pct max_off_cpu_pct spread max_gap_ms "
+    "max_gap_cpu total_migrations migration_ratio p99_wake_latency_us median_wake_latency_us "
+    "wake_latency_cv total_iterations mean_run_delay_us worst_run_delay_us page_locality "
+    "cross_node_migration_ratio wake_latency_tail_ratio iterations_per_worker";
 
 static const char scenario_keys[] =
-	"cgroups total_workers total_cpus total_migrations total_iterations worst_spread "
-	"worst_gap_ms worst_gap_cpu worst_migration_ratio worst_p99_wake_latency_us "
-	"worst_median_wake_latency_us worst_wake_latency_cv worst_mean_run_delay_us "
-	"worst_run_delay_us worst_page_locality worst_cross_node_migration_ratio "
-	"worst_wake_latency_tail_ratio worst_iterations_per_worker";
+    "cgroups total_workers total_cpus total_migrations total_iterations worst_spread "
+    "worst_gap_ms worst_gap_cpu worst_migration_ratio worst_p99_wake_latency_us "
+    "worst_median_wake_latency_us worst_wake_latency_cv worst_mean_run_delay_us "
+    "worst_run_delay_us worst_page_locality worst_cross_node_migration_ratio "
+    "worst_wake_latency_tail_ratio worst_iterations_per_worker";
 
 static void full_result(void **state)
 {
@@ -43,17 +44,24 @@ static void full_result(void **state)
 	struct ktstr_cgroup_stats cg[2];
 	struct ktstr_scenario_stats ss;
 	struct ktstr_verdict v;
-	struct ktstr_result_worker w[2] = { { "cg_0", &r[0] }, { "cg_1", &r[1] } };
+	struct ktstr_result_worker w[2] = {{"cg_0", &r[0]}, {"cg_1", &r[1]}};
 	json_t *topo = json_pack("{s:i}", "cpus", 4), *root, *x;
 	json_error_t jerr;
 	char buf[2048], *text;
 
 	(void)state;
 	memset(r, 0, sizeof(r));
-	r[0] = (struct ktstr_worker_report){ .pid = 7, .iterations = 5, .cpu_ns = 9, .wall_ns = 10,
-					     .max_gap_ns = 12345678, .max_gap_cpu = 3,
-					     .max_gap_at_ns = 2999999, .migrations = 1,
-					     .run_delay_ns = 11, .timeslices = 4 };
+	r[0] = (struct ktstr_worker_report){.pid = 7,
+					    .iterations = 5,
+					    .cpu_ns = 9,
+					    .wall_ns = 10,
+					    .max_gap_ns = 12345678,
+					    .max_gap_cpu = 3,
+					    .max_gap_at_ns = 2999999,
+					    .migrations = 1,
+					    .run_time_ns = 8,
+					    .run_delay_ns = 11,
+					    .timeslices = 4};
 	ktstr_cpumask__set(&r[0].cpus_used, 3);
 	ktstr_cpumask__set(&r[0].cpus_used, 1);
 	r[1] = r[0];
@@ -64,10 +72,15 @@ static void full_result(void **state)
 	ktstr_verdict__init(&v);
 	ktstr_verdict__fail(&v, KTSTR_DETAIL_STARVED, "tid %d starved (0 work units)", 7);
 
-	text = ktstr_result__render(&(struct ktstr_result_doc){
-		.verdict = &v, .stats = &ss, .kernel_release = "7.2.13-cloud-amd64",
-		.guest_topology = topo, .scenario = "steady", .duration_ms = 2000, .workers = w,
-		.nworkers = 2 });
+	text =
+	    ktstr_result__render(&(struct ktstr_result_doc){.verdict = &v,
+							    .stats = &ss,
+							    .kernel_release = "7.2.13-cloud-amd64",
+							    .guest_topology = topo,
+							    .scenario = "steady",
+							    .duration_ms = 2000,
+							    .workers = w,
+							    .nworkers = 2});
 	assert_non_null(text);
 	assert_null(strchr(text, '\n')); /* one COM2 line */
 	root = json_loads(text, 0, &jerr);
@@ -89,20 +102,23 @@ static void full_result(void **state)
 	assert_string_equal(keys(x, buf, sizeof(buf)), cgroup_keys);
 	assert_true(json_is_integer(json_object_get(x, "max_gap_cpu")));
 	assert_true(json_is_real(json_object_get(x, "spread")));
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(root, "guest_topology"),
-							    "cpus")),
-			 4);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(root, "guest_topology"), "cpus")),
+	    4);
 	assert_string_equal(json_string_value(json_object_get(root, "kernel_release")),
 			    "7.2.13-cloud-amd64");
 	assert_int_equal(json_integer_value(json_object_get(root, "duration_ms")), 2000);
 	x = json_array_get(json_object_get(root, "workers"), 1);
 	assert_string_equal(keys(x, buf, sizeof(buf)),
 			    "cgroup pid iterations cpu_ns wall_ns max_gap_ms max_gap_cpu "
-			    "max_gap_at_ms migrations cpus_used run_delay_ns timeslices");
+			    "max_gap_at_ms migrations cpus_used run_time_ns run_delay_ns "
+			    "timeslices");
 	assert_string_equal(json_string_value(json_object_get(x, "cgroup")), "cg_1");
 	assert_int_equal(json_integer_value(json_object_get(x, "pid")), 8);
 	assert_int_equal(json_integer_value(json_object_get(x, "max_gap_ms")), 12);
 	assert_int_equal(json_integer_value(json_object_get(x, "max_gap_at_ms")), 2);
+	assert_int_equal(json_integer_value(json_object_get(x, "run_time_ns")), 8);
+	assert_int_equal(json_integer_value(json_object_get(x, "timeslices")), 4);
 	free(text);
 	text = json_dumps(json_object_get(x, "cpus_used"), JSON_COMPACT);
 	assert_string_equal(text, "[1,3]");
@@ -122,9 +138,11 @@ static void empty_result(void **state)
 	(void)state;
 	ktstr_stats__scenario(NULL, 0, &ss);
 	ktstr_verdict__init(&v);
-	text = ktstr_result__render(&(struct ktstr_result_doc){
-		.verdict = &v, .stats = &ss, .kernel_release = "k", .scenario = "steady",
-		.duration_ms = 1 });
+	text = ktstr_result__render(&(struct ktstr_result_doc){.verdict = &v,
+							       .stats = &ss,
+							       .kernel_release = "k",
+							       .scenario = "steady",
+							       .duration_ms = 1});
 	assert_non_null(text);
 	assert_non_null(strstr(text, "{\"passed\":true,\"skipped\":false,\"details\":[],"
 				     "\"stats\":{\"cgroups\":[],\"total_workers\":0,"));
@@ -138,8 +156,8 @@ static void empty_result(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(full_result),
-		cmocka_unit_test(empty_result),
+	    cmocka_unit_test(full_result),
+	    cmocka_unit_test(empty_result),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

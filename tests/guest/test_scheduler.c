@@ -37,7 +37,7 @@ static int teardown(void **state)
 static void dies_at_startup(void **state)
 {
 	struct ctx *c = *state;
-	char *const argv[] = { "/bin/sh", "-c", "echo out; echo err >&2; exit 3", NULL };
+	char *const argv[] = {"/bin/sh", "-c", "echo out; echo err >&2; exit 3", NULL};
 	struct ktstr_sched s;
 	char err[256], how[64], buf[256];
 
@@ -54,7 +54,7 @@ static void dies_at_startup(void **state)
 static void exec_failure(void **state)
 {
 	struct ctx *c = *state;
-	char *const argv[] = { "/nonexistent/scheduler", NULL };
+	char *const argv[] = {"/nonexistent/scheduler", NULL};
 	struct ktstr_sched s;
 	char err[256], how[64], buf[256];
 
@@ -70,9 +70,9 @@ static void exec_failure(void **state)
 static void runs_and_stops(void **state)
 {
 	struct ctx *c = *state;
-	char *const argv[] = { "/bin/sh", "-c", "exec sleep 30", NULL };
-	char *const stubborn[] = { "/bin/sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done",
-				   NULL };
+	char *const argv[] = {"/bin/sh", "-c", "exec sleep 30", NULL};
+	char *const stubborn[] = {"/bin/sh", "-c",
+				  "trap '' TERM; echo ready; while :; do sleep 1; done", NULL};
 	struct ktstr_sched s;
 	char err[256], how[64], buf[64];
 
@@ -85,8 +85,8 @@ static void runs_and_stops(void **state)
 
 	/* Ignores SIGTERM: SIGKILL after the grace period. */
 	assert_int_equal(ktstr_sched__start(&s, stubborn, c->log, err, sizeof(err)), 0);
-	for (int i = 0; i < 500 && strcmp(fx_read(c->dir, "sched.log", buf, sizeof(buf)), "ready\n");
-	     i++) {
+	for (int i = 0;
+	     i < 500 && strcmp(fx_read(c->dir, "sched.log", buf, sizeof(buf)), "ready\n"); i++) {
 		usleep(10000);
 	}
 	ktstr_sched__stop(&s, 200);
@@ -97,8 +97,8 @@ static void runs_and_stops(void **state)
 static void attach(void **state)
 {
 	struct ctx *c = *state;
-	char *const argv[] = { "/bin/sh", "-c", "exec sleep 30", NULL };
-	char *const quitter[] = { "/bin/sh", "-c", "sleep 0.2", NULL };
+	char *const argv[] = {"/bin/sh", "-c", "exec sleep 30", NULL};
+	char *const quitter[] = {"/bin/sh", "-c", "sleep 0.2", NULL};
 	struct ktstr_sched s;
 	char err[256];
 
@@ -126,10 +126,10 @@ static void attach(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(dies_at_startup, setup, teardown),
-		cmocka_unit_test_setup_teardown(exec_failure, setup, teardown),
-		cmocka_unit_test_setup_teardown(runs_and_stops, setup, teardown),
-		cmocka_unit_test_setup_teardown(attach, setup, teardown),
+	    cmocka_unit_test_setup_teardown(dies_at_startup, setup, teardown),
+	    cmocka_unit_test_setup_teardown(exec_failure, setup, teardown),
+	    cmocka_unit_test_setup_teardown(runs_and_stops, setup, teardown),
+	    cmocka_unit_test_setup_teardown(attach, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,16 +13,16 @@
 #include "spec.h"
 
 static const char full[] =
-	"{\"version\":1,\"test_name\":\"steady/1n2l2c1t/eevdf/default\",\"scenario\":\"steady\","
-	"\"duration_ms\":2000,\"workers_per_cgroup\":3,\"settle_ms\":250,"
-	"\"topology\":{\"numa_nodes\":1,\"llcs\":2,\"cores\":2,\"threads\":1},"
-	"\"scheduler\":{\"name\":\"scx_x\",\"path\":\"/scheduler\",\"args\":[\"--a\",\"-v\"]},"
-	"\"checks\":{\"not_starved\":false,\"max_gap_ms\":3000,\"max_spread_pct\":35.5},"
-	"\"emulated_timing\":true,\"future_key\":{\"x\":[1,2]}}";
+    "{\"version\":1,\"test_name\":\"steady/1n2l2c1t/eevdf/default\",\"scenario\":\"steady\","
+    "\"duration_ms\":2000,\"workers_per_cgroup\":3,\"settle_ms\":250,"
+    "\"topology\":{\"numa_nodes\":1,\"llcs\":2,\"cores\":2,\"threads\":1},"
+    "\"scheduler\":{\"name\":\"scx_x\",\"path\":\"/scheduler\",\"args\":[\"--a\",\"-v\"]},"
+    "\"checks\":{\"not_starved\":false,\"max_gap_ms\":3000,\"max_spread_pct\":35.5},"
+    "\"emulated_timing\":true,\"future_key\":{\"x\":[1,2]}}";
 
 static const char minimal[] =
-	"{\"version\":1,\"test_name\":\"t\",\"scenario\":\"steady\",\"duration_ms\":1,"
-	"\"topology\":{\"numa_nodes\":1,\"llcs\":1,\"cores\":1,\"threads\":1}}";
+    "{\"version\":1,\"test_name\":\"t\",\"scenario\":\"steady\",\"duration_ms\":1,"
+    "\"topology\":{\"numa_nodes\":1,\"llcs\":1,\"cores\":1,\"threads\":1}}";
 
 static int parse(const char *text, struct ktstr_spec *s, char *err, size_t errlen)
 {
@@ -102,16 +102,16 @@ static void defaults(void **state)
 			 0);
 	assert_null(s.sched);
 	ktstr_spec__release(&s);
-	assert_int_equal(parse(with("\"checks\":{\"max_gap_ms\":1}", buf, sizeof(buf)), &s, err,
-			       sizeof(err)),
-			 0);
+	assert_int_equal(
+	    parse(with("\"checks\":{\"max_gap_ms\":1}", buf, sizeof(buf)), &s, err, sizeof(err)),
+	    0);
 	assert_int_equal(s.checks.max_gap_ms, 1);
 	assert_true(s.checks.not_starved);
 	ktstr_spec__release(&s);
-	assert_int_equal(parse(with("\"scheduler\":{\"name\":\"a\",\"path\":\"/s\"}", buf,
-				    sizeof(buf)),
-			       &s, err, sizeof(err)),
-			 0);
+	assert_int_equal(
+	    parse(with("\"scheduler\":{\"name\":\"a\",\"path\":\"/s\"}", buf, sizeof(buf)), &s, err,
+		  sizeof(err)),
+	    0);
 	assert_string_equal(s.sched->argv[0], "/s");
 	assert_null(s.sched->argv[1]);
 	ktstr_spec__release(&s);
@@ -123,9 +123,8 @@ static void boundaries(void **state)
 	char err[256], buf[512];
 
 	(void)state;
-	assert_int_equal(parse(with("\"workers_per_cgroup\":256", buf, sizeof(buf)), &s, err,
-			       sizeof(err)),
-			 0);
+	assert_int_equal(
+	    parse(with("\"workers_per_cgroup\":256", buf, sizeof(buf)), &s, err, sizeof(err)), 0);
 	ktstr_spec__release(&s);
 	expect_error(with("\"workers_per_cgroup\":257", buf, sizeof(buf)),
 		     "key 'workers_per_cgroup': must be an integer in 1..256");
@@ -144,8 +143,7 @@ static void boundaries(void **state)
 		     "max_spread_pct");
 	expect_error(with("\"checks\":{\"max_gap_ms\":0}", buf, sizeof(buf)),
 		     "key 'checks.max_gap_ms'");
-	assert_int_equal(parse(with("\"settle_ms\":0", buf, sizeof(buf)), &s, err, sizeof(err)),
-			 0);
+	assert_int_equal(parse(with("\"settle_ms\":0", buf, sizeof(buf)), &s, err, sizeof(err)), 0);
 	ktstr_spec__release(&s);
 	expect_error(with("\"settle_ms\":600001", buf, sizeof(buf)), "key 'settle_ms'");
 	expect_error("{\"version\":1,\"test_name\":\"t\",\"scenario\":\"steady\",\"duration_ms\":0,"
@@ -183,9 +181,9 @@ static void errors(void **state)
 		     "key 'scheduler.path': must be an absolute path");
 	expect_error(with("\"scheduler\":{\"path\":\"/s\"}", buf, sizeof(buf)),
 		     "key 'scheduler.name': missing");
-	expect_error(with("\"scheduler\":{\"name\":\"a\",\"path\":\"/s\",\"args\":[1]}", buf,
-			  sizeof(buf)),
-		     "key 'scheduler.args': must be an array of strings");
+	expect_error(
+	    with("\"scheduler\":{\"name\":\"a\",\"path\":\"/s\",\"args\":[1]}", buf, sizeof(buf)),
+	    "key 'scheduler.args': must be an array of strings");
 	expect_error(with("\"scheduler\":{\"name\":\"a\",\"path\":\"/s\",\"args\":\"-v\"}", buf,
 			  sizeof(buf)),
 		     "key 'scheduler.args'");
@@ -234,9 +232,9 @@ static void load(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(full_spec),   cmocka_unit_test(defaults),
-		cmocka_unit_test(boundaries),  cmocka_unit_test(errors),
-		cmocka_unit_test(truncations), cmocka_unit_test(load),
+	    cmocka_unit_test(full_spec),   cmocka_unit_test(defaults),
+	    cmocka_unit_test(boundaries),  cmocka_unit_test(errors),
+	    cmocka_unit_test(truncations), cmocka_unit_test(load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

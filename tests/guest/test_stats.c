@@ -43,8 +43,8 @@ static void percentiles(void **state)
 	}
 	assert_near(ktstr_stats__p99(v, 0), 0.0);
 	assert_near(ktstr_stats__p99(v, 1), 1.0);
-	assert_near(ktstr_stats__p99(v, 2), 2.0);   /* ceil(1.98) = 2 */
-	assert_near(ktstr_stats__p99(v, 100), 99.0); /* ceil(99) = 99, exact */
+	assert_near(ktstr_stats__p99(v, 2), 2.0);     /* ceil(1.98) = 2 */
+	assert_near(ktstr_stats__p99(v, 100), 99.0);  /* ceil(99) = 99, exact */
 	assert_near(ktstr_stats__p99(v, 101), 100.0); /* ceil(99.99) = 100 */
 	assert_near(ktstr_stats__p99(v, 200), 198.0);
 	assert_near(ktstr_stats__median(v, 0), 0.0);
@@ -55,8 +55,8 @@ static void percentiles(void **state)
 
 static void cv(void **state)
 {
-	const double same[] = { 4, 4, 4 }, two[] = { 1, 3 }, zero[] = { 0, 0 };
-	const double four[] = { 2, 4, 4, 4, 5, 5, 7, 9 }; /* mean 5, population sd 2 */
+	const double same[] = {4, 4, 4}, two[] = {1, 3}, zero[] = {0, 0};
+	const double four[] = {2, 4, 4, 4, 5, 5, 7, 9}; /* mean 5, population sd 2 */
 
 	(void)state;
 	assert_near(ktstr_stats__cv(same, 0), 0.0);
@@ -83,11 +83,11 @@ static void off_cpu(void **state)
 static void cgroup(void **state)
 {
 	struct ktstr_worker_report r[3] = {
-		rep(10, 1000, 900 * MS, 1000 * MS), /* 10% off */
-		rep(11, 3000, 700 * MS, 1000 * MS), /* 30% off */
-		rep(12, 0, 0, 0),                   /* no wall time: not in off-CPU stats */
+	    rep(10, 1000, 900 * MS, 1000 * MS), /* 10% off */
+	    rep(11, 3000, 700 * MS, 1000 * MS), /* 30% off */
+	    rep(12, 0, 0, 0),			/* no wall time: not in off-CPU stats */
 	};
-	const uint64_t wake[] = { 3000, 1000, 2000, 4000 };
+	const uint64_t wake[] = {3000, 1000, 2000, 4000};
 	struct ktstr_cgroup_stats st;
 
 	(void)state;
@@ -146,19 +146,31 @@ static void scenario(void **state)
 
 	(void)state;
 	memset(cg, 0, sizeof(cg));
-	cg[0] = (struct ktstr_cgroup_stats){ .num_workers = 2, .num_cpus = 2, .spread = 5.0,
-					     .max_gap_ms = 30, .max_gap_cpu = 1,
-					     .total_migrations = 4, .migration_ratio = 0.1,
-					     .total_iterations = 100, .mean_run_delay_us = 7.0,
-					     .worst_run_delay_us = 9.0, .page_locality = 0.0,
-					     .iterations_per_worker = 50.0 };
-	cg[1] = (struct ktstr_cgroup_stats){ .num_workers = 3, .num_cpus = 1, .spread = 2.0,
-					     .max_gap_ms = 80, .max_gap_cpu = 2,
-					     .total_migrations = 1, .migration_ratio = 0.3,
-					     .total_iterations = 60, .mean_run_delay_us = 3.0,
-					     .worst_run_delay_us = 11.0, .page_locality = 0.8,
-					     .iterations_per_worker = 20.0 };
-	cg[2] = (struct ktstr_cgroup_stats){ .max_gap_cpu = -1 }; /* no reports */
+	cg[0] = (struct ktstr_cgroup_stats){.num_workers = 2,
+					    .num_cpus = 2,
+					    .spread = 5.0,
+					    .max_gap_ms = 30,
+					    .max_gap_cpu = 1,
+					    .total_migrations = 4,
+					    .migration_ratio = 0.1,
+					    .total_iterations = 100,
+					    .mean_run_delay_us = 7.0,
+					    .worst_run_delay_us = 9.0,
+					    .page_locality = 0.0,
+					    .iterations_per_worker = 50.0};
+	cg[1] = (struct ktstr_cgroup_stats){.num_workers = 3,
+					    .num_cpus = 1,
+					    .spread = 2.0,
+					    .max_gap_ms = 80,
+					    .max_gap_cpu = 2,
+					    .total_migrations = 1,
+					    .migration_ratio = 0.3,
+					    .total_iterations = 60,
+					    .mean_run_delay_us = 3.0,
+					    .worst_run_delay_us = 11.0,
+					    .page_locality = 0.8,
+					    .iterations_per_worker = 20.0};
+	cg[2] = (struct ktstr_cgroup_stats){.max_gap_cpu = -1}; /* no reports */
 	ktstr_stats__scenario(cg, 3, &s);
 	assert_ptr_equal(s.cgroups, cg);
 	assert_int_equal(s.ncgroups, 3);
@@ -172,7 +184,7 @@ static void scenario(void **state)
 	assert_near(s.worst_migration_ratio, 0.3);
 	assert_near(s.worst_mean_run_delay_us, 7.0);
 	assert_near(s.worst_run_delay_us, 11.0);
-	assert_near(s.worst_page_locality, 0.8);          /* lowest non-zero */
+	assert_near(s.worst_page_locality, 0.8);	  /* lowest non-zero */
 	assert_near(s.worst_iterations_per_worker, 20.0); /* lowest non-zero */
 	ktstr_stats__scenario(NULL, 0, &s);
 	assert_int_equal(s.total_workers, 0);
@@ -182,8 +194,8 @@ static void scenario(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(percentiles), cmocka_unit_test(cv),       cmocka_unit_test(off_cpu),
-		cmocka_unit_test(cgroup),      cmocka_unit_test(scenario),
+	    cmocka_unit_test(percentiles), cmocka_unit_test(cv),       cmocka_unit_test(off_cpu),
+	    cmocka_unit_test(cgroup),	   cmocka_unit_test(scenario),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,13 +27,13 @@ static void fake_cgroupfs(const char *dir)
 static struct ktstr_spec spec(uint64_t duration_ms, uint32_t workers)
 {
 	return (struct ktstr_spec){
-		.test_name = "t",
-		.scenario = "steady",
-		.duration_ms = duration_ms,
-		.workers_per_cgroup = workers,
-		.settle_ms = 20,
-		/* The host is shared: only starvation is checked here. */
-		.checks = { .not_starved = true, .max_gap_ms = 60000, .max_spread_pct = 100.0 },
+	    .test_name = "t",
+	    .scenario = "steady",
+	    .duration_ms = duration_ms,
+	    .workers_per_cgroup = workers,
+	    .settle_ms = 20,
+	    /* The host is shared: only starvation is checked here. */
+	    .checks = {.not_starved = true, .max_gap_ms = 60000, .max_spread_pct = 100.0},
 	};
 }
 
@@ -42,7 +42,7 @@ static void runs_on_fake_cgroupfs(void **state)
 	struct ktstr_spec sp = spec(200, 2);
 	struct ktstr_scenario_out out;
 	char dir[PATH_MAX], buf[64];
-	struct ktstr_scenario_env env = { .spec = &sp, .cgroup_root = dir };
+	struct ktstr_scenario_env env = {.spec = &sp, .cgroup_root = dir};
 	const struct ktstr_scenario *sc = ktstr_scenario__find("steady");
 	char *end;
 
@@ -88,7 +88,7 @@ static void no_cgroupfs(void **state)
 	struct ktstr_spec sp = spec(100, 1);
 	struct ktstr_scenario_out out;
 	char dir[PATH_MAX];
-	struct ktstr_scenario_env env = { .spec = &sp, .cgroup_root = dir };
+	struct ktstr_scenario_env env = {.spec = &sp, .cgroup_root = dir};
 
 	(void)state;
 	fx_mkdtemp(dir, sizeof(dir));
@@ -113,7 +113,7 @@ static void move_fails(void **state)
 	struct ktstr_spec sp = spec(100, 2);
 	struct ktstr_scenario_out out;
 	char dir[PATH_MAX];
-	struct ktstr_scenario_env env = { .spec = &sp, .cgroup_root = dir };
+	struct ktstr_scenario_env env = {.spec = &sp, .cgroup_root = dir};
 
 	(void)state;
 	fx_mkdtemp(dir, sizeof(dir));
@@ -135,12 +135,12 @@ static void move_fails(void **state)
 /* A scheduler that dies during settle: SchedulerDied, no workers. */
 static void scheduler_dies(void **state)
 {
-	char *const argv[] = { "/bin/sh", "-c", "exit 7", NULL };
+	char *const argv[] = {"/bin/sh", "-c", "exit 7", NULL};
 	struct ktstr_spec sp = spec(100, 1);
 	struct ktstr_scenario_out out;
 	struct ktstr_sched sched;
 	char dir[PATH_MAX], log[PATH_MAX + 16], err[256];
-	struct ktstr_scenario_env env = { .spec = &sp, .cgroup_root = dir, .sched = &sched };
+	struct ktstr_scenario_env env = {.spec = &sp, .cgroup_root = dir, .sched = &sched};
 
 	(void)state;
 	fx_mkdtemp(dir, sizeof(dir));
@@ -163,10 +163,10 @@ static void scheduler_dies(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(runs_on_fake_cgroupfs),
-		cmocka_unit_test(no_cgroupfs),
-		cmocka_unit_test(move_fails),
-		cmocka_unit_test(scheduler_dies),
+	    cmocka_unit_test(runs_on_fake_cgroupfs),
+	    cmocka_unit_test(no_cgroupfs),
+	    cmocka_unit_test(move_fails),
+	    cmocka_unit_test(scheduler_dies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

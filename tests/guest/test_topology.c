@@ -24,12 +24,13 @@ static void make_tree(const char *root, const char *online, int ncpus, const cha
 
 	fx_write(root, CPU "online", online);
 	for (int c = 0; c < ncpus; c++) {
-		static const char *const levels[] = { "1", "1", "2" };
+		static const char *const levels[] = {"1", "1", "2"};
 
 		for (int idx = 0; idx < 3; idx++) {
 			snprintf(rel, sizeof(rel), CPU "cpu%d/cache/index%d/level", c, idx);
 			fx_write(root, rel, levels[idx]);
-			snprintf(rel, sizeof(rel), CPU "cpu%d/cache/index%d/shared_cpu_list", c, idx);
+			snprintf(rel, sizeof(rel), CPU "cpu%d/cache/index%d/shared_cpu_list", c,
+				 idx);
 			snprintf(val, sizeof(val), "%d\n", c);
 			fx_write(root, rel, idx == 2 ? smt_lists[c] : val);
 		}
@@ -59,10 +60,10 @@ static char *topo_json(const struct ktstr_guest_topo *t)
 
 static void two_llcs(void **state)
 {
-	static const char *const llc[] = { "0-1\n", "0-1\n", "2-3\n", "2-3\n" };
-	static const char *const smt[] = { "0\n", "1\n", "2\n", "3\n" };
-	static const char *const nodes[] = { "0-3\n", NULL };
-	struct ktstr_spec_topo want = { .numa_nodes = 1, .llcs = 2, .cores = 2, .threads = 1 };
+	static const char *const llc[] = {"0-1\n", "0-1\n", "2-3\n", "2-3\n"};
+	static const char *const smt[] = {"0\n", "1\n", "2\n", "3\n"};
+	static const char *const nodes[] = {"0-3\n", NULL};
+	struct ktstr_spec_topo want = {.numa_nodes = 1, .llcs = 2, .cores = 2, .threads = 1};
 	struct ktstr_guest_topo t;
 	char dir[PATH_MAX], err[256], msg[256], *s;
 
@@ -83,7 +84,7 @@ static void two_llcs(void **state)
 	assert_false(ktstr_guest_topo__matches(&t, &want, msg, sizeof(msg)));
 	assert_string_equal(msg, "guest has 2 LLCs, test asked for 1; guest has 2 cores per LLC, "
 				 "test asked for 4");
-	want = (struct ktstr_spec_topo){ .numa_nodes = 2, .llcs = 2, .cores = 2, .threads = 2 };
+	want = (struct ktstr_spec_topo){.numa_nodes = 2, .llcs = 2, .cores = 2, .threads = 2};
 	assert_false(ktstr_guest_topo__matches(&t, &want, msg, sizeof(msg)));
 	assert_string_equal(msg, "guest has 4 CPUs, test asked for 8; guest has 1 NUMA node, test "
 				 "asked for 2; guest has 1 thread per core, test asked for 2");
@@ -94,12 +95,12 @@ static void two_llcs(void **state)
 /* SMT pairs, two nodes listed out of order plus a memory-only one, an offline CPU. */
 static void smt_numa_offline(void **state)
 {
-	static const char *const llc[] = { "0-3\n", "0-3\n", "0-3\n", "0-3\n",
-					   "4-7\n", "4-7\n", "4-7\n", "4-7\n" };
-	static const char *const smt[] = { "0-1\n", "0-1\n", "2-3\n", "2-3\n",
-					   "4,6\n", "5,7\n", "4,6\n", "5,7\n" };
-	static const char *const nodes[] = { "4-7\n", "0-3\n", "\n", NULL };
-	struct ktstr_spec_topo want = { .numa_nodes = 2, .llcs = 2, .cores = 2, .threads = 2 };
+	static const char *const llc[] = {"0-3\n", "0-3\n", "0-3\n", "0-3\n",
+					  "4-7\n", "4-7\n", "4-7\n", "4-7\n"};
+	static const char *const smt[] = {"0-1\n", "0-1\n", "2-3\n", "2-3\n",
+					  "4,6\n", "5,7\n", "4,6\n", "5,7\n"};
+	static const char *const nodes[] = {"4-7\n", "0-3\n", "\n", NULL};
+	struct ktstr_spec_topo want = {.numa_nodes = 2, .llcs = 2, .cores = 2, .threads = 2};
 	struct ktstr_guest_topo t;
 	char dir[PATH_MAX], err[256], msg[256], *s;
 
@@ -156,9 +157,9 @@ static void expect_read_error(const char *dir, int rc, const char *want)
 
 static void errors(void **state)
 {
-	static const char *const llc[] = { "0-1\n", "0-1\n" };
-	static const char *const smt[] = { "0\n", "1\n" };
-	static const char *const nodes[] = { "0-1\n", NULL };
+	static const char *const llc[] = {"0-1\n", "0-1\n"};
+	static const char *const smt[] = {"0\n", "1\n"};
+	static const char *const nodes[] = {"0-1\n", NULL};
 	char dir[PATH_MAX];
 
 	(void)state;
@@ -172,8 +173,9 @@ static void errors(void **state)
 	expect_read_error(dir, -ENOENT, "cpu0/topology/package_cpus_list");
 	make_tree(dir, "0-1\n", 2, llc, smt, nodes);
 	fx_write(dir, CPU "cpu1/cache/index3/shared_cpu_list", "5000");
-	expect_read_error(dir, -ERANGE, "cpu1/cache/index3/shared_cpu_list: '5000' is not a CPU "
-					 "list (CPU number too large)");
+	expect_read_error(dir, -ERANGE,
+			  "cpu1/cache/index3/shared_cpu_list: '5000' is not a CPU "
+			  "list (CPU number too large)");
 	make_tree(dir, "0-1\n", 2, llc, smt, nodes);
 	fx_write(dir, "sys/devices/system/node/node0/cpulist", "\n");
 	expect_read_error(dir, -ENOENT, "has no node with an online CPU");
@@ -183,10 +185,10 @@ static void errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(two_llcs),
-		cmocka_unit_test(smt_numa_offline),
-		cmocka_unit_test(fallbacks),
-		cmocka_unit_test(errors),
+	    cmocka_unit_test(two_llcs),
+	    cmocka_unit_test(smt_numa_offline),
+	    cmocka_unit_test(fallbacks),
+	    cmocka_unit_test(errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

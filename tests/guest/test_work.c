@@ -60,7 +60,7 @@ static void checkpoint(void **state)
 {
 	volatile sig_atomic_t stop = 0;
 	struct ktstr_worker_report r;
-	struct ktstr_work_ctx ctx = { .stop = &stop, .last_cpu = 5, .rep = &r };
+	struct ktstr_work_ctx ctx = {.stop = &stop, .last_cpu = 5, .rep = &r};
 	uint64_t now = ktstr_now_ns();
 
 	(void)state;
@@ -88,10 +88,10 @@ static void checkpoint(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(table),
-		cmocka_unit_test(cpu_spin),
-		cmocka_unit_test(stop_flag),
-		cmocka_unit_test(checkpoint),
+	    cmocka_unit_test(table),
+	    cmocka_unit_test(cpu_spin),
+	    cmocka_unit_test(stop_flag),
+	    cmocka_unit_test(checkpoint),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

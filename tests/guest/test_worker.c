@@ -24,7 +24,7 @@ static void hang_run(struct ktstr_work_ctx *ctx)
 	}
 }
 
-static const struct ktstr_work_type hang = { .name = "Hang", .run = hang_run };
+static const struct ktstr_work_type hang = {.name = "Hang", .run = hang_run};
 
 static void all_report(void **state)
 {
@@ -111,9 +111,9 @@ static void destroy_unstarted(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(all_report),
-		cmocka_unit_test(stop_and_deadline),
-		cmocka_unit_test(destroy_unstarted),
+	    cmocka_unit_test(all_report),
+	    cmocka_unit_test(stop_and_deadline),
+	    cmocka_unit_test(destroy_unstarted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
