@@ -152,6 +152,18 @@ int ktstr_fs__rm_rf(const char *path)
 	return 0;
 }
 
+/* Copy up to @p left bytes with read/write; returns bytes copied or -1 (errno set). */
+static ssize_t copy_by_read(int in, int out, off_t left)
+{
+	char buf[65536];
+	ssize_t r = read(in, buf, left < (off_t)sizeof(buf) ? (size_t)left : sizeof(buf));
+
+	if (r > 0 && write_all(out, buf, (size_t)r) != 0) {
+		return -1;
+	}
+	return r;
+}
+
 int ktstr_fs__copy_file(const char *src, const char *dst, mode_t mode)
 {
 	int in = open(src, O_RDONLY | O_CLOEXEC), out, err = 0;
@@ -171,6 +183,10 @@ int ktstr_fs__copy_file(const char *src, const char *dst, mode_t mode)
 	}
 	for (off_t left = st.st_size; err == 0 && left > 0;) {
 		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+		if (n < 0 && (errno == EXDEV || errno == EOPNOTSUPP || errno == ENOSYS ||
+			      errno == EINVAL)) {
+			n = copy_by_read(in, out, left); /* another filesystem, or no support */
+		}
 		if (n < 0) {
 			err = errno == EINTR ? 0 : -errno;
 			continue;

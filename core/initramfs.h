@@ -6,6 +6,7 @@
 #ifndef KTSTR_CORE_INITRAMFS_H
 #define KTSTR_CORE_INITRAMFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 

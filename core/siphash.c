@@ -1,5 +1,8 @@
 #include "siphash.h"
 
+#include <endian.h>
+#include <string.h>
+
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 
 static void sipround(struct ktstr_siphash *s)
@@ -41,15 +44,26 @@ void ktstr_siphash13__init(struct ktstr_siphash *s, uint64_t k0, uint64_t k1)
 void ktstr_siphash13__update(struct ktstr_siphash *s, const void *data, size_t len)
 {
 	const uint8_t *p = data;
+	size_t i = 0;
 
 	s->total += len;
-	for (size_t i = 0; i < len; i++) {
+	/* Finish a partial word, then take whole little-endian words. */
+	for (; i < len && s->ntail != 0; i++) {
 		s->tail |= (uint64_t)p[i] << (8 * s->ntail);
 		if (++s->ntail == 8) {
 			absorb(s, s->tail);
 			s->tail = 0;
 			s->ntail = 0;
 		}
+	}
+	for (; i + 8 <= len; i += 8) {
+		uint64_t m;
+
+		memcpy(&m, p + i, 8);
+		absorb(s, le64toh(m));
+	}
+	for (; i < len; i++) {
+		s->tail |= (uint64_t)p[i] << (8 * s->ntail++);
 	}
 }
 
