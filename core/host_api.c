@@ -207,7 +207,8 @@ static const char *host_scratch_dir(struct ktstr_inst *inst)
 	snprintf(path, sizeof(path), "%s/%s", root, inst->name);
 	ret = ktstr_fs__mkdir_p(path, 0700);
 	if (ret != 0) {
-		host_set_error(inst, "cannot create scratch directory %s: %s", path, strerror(-ret));
+		host_set_error(inst, "cannot create scratch directory %s: %s", path,
+			       strerror(-ret));
 		return NULL;
 	}
 	inst->scratch_dir = strdup(path);

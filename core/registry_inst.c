@@ -135,8 +135,9 @@ int ktstr_inst__new(struct ktstr_plugin *plugin, const char *inst_name,
 		if (ret > 0) {
 			ret = -EPROTO; /* plugins return 0 or -errno */
 		}
-		snprintf(err, errlen, "plugin \"%s\" instance \"%s\": init failed: %s", plugin->name,
-			 inst->name, inst->last_error[0] != '\0' ? inst->last_error : strerror(-ret));
+		snprintf(err, errlen, "plugin \"%s\" instance \"%s\": init failed: %s",
+			 plugin->name, inst->name,
+			 inst->last_error[0] != '\0' ? inst->last_error : strerror(-ret));
 		goto err_counted;
 	}
 	*out = inst;

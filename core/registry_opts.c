@@ -177,8 +177,9 @@ static int unknown_key(const struct ktstr_inst *inst, const struct ktstr_cfg *cf
 	}
 	where(pos, sizeof(pos), cfg, kv);
 	if (n == 0) {
-		snprintf(err, errlen, "%s: plugin \"%s\" has no option \"%s\" (it takes no options)",
-			 pos, inst->plugin->name, kv->key);
+		snprintf(err, errlen,
+			 "%s: plugin \"%s\" has no option \"%s\" (it takes no options)", pos,
+			 inst->plugin->name, kv->key);
 		return -EINVAL;
 	}
 	best = ktstr_suggest__closest(kv->key, cands, n);
@@ -236,8 +237,8 @@ static int store(struct ktstr_inst *inst, const struct ktstr_opt_spec *o, const 
 			 ret == -ERANGE
 				 ? "%s: plugin \"%s\" option \"%s\": \"%s\" is out of range for a "
 				   "64-bit integer"
-				 : "%s: plugin \"%s\" option \"%s\": \"%s\" is not an integer (write a "
-				   "whole decimal number, e.g. 42)",
+				 : "%s: plugin \"%s\" option \"%s\": \"%s\" is not an integer "
+				   "(write a whole decimal number, e.g. 42)",
 			 pos, inst->plugin->name, o->name, text);
 		return -EINVAL;
 	case KTSTR_OPT_BOOL:
@@ -248,8 +249,8 @@ static int store(struct ktstr_inst *inst, const struct ktstr_opt_spec *o, const 
 		}
 		where(pos, sizeof(pos), cfg, kv);
 		snprintf(err, errlen,
-			 "%s: plugin \"%s\" option \"%s\": \"%s\" is not a boolean (use true/false, "
-			 "yes/no, on/off or 1/0)",
+			 "%s: plugin \"%s\" option \"%s\": \"%s\" is not a boolean (use "
+			 "true/false, yes/no, on/off or 1/0)",
 			 pos, inst->plugin->name, o->name, text);
 		return -EINVAL;
 	}
@@ -269,7 +270,11 @@ int ktstr_opt__fill(struct ktstr_inst *inst, const struct ktstr_cfg *cfg, char *
 	}
 	for (size_t i = 0; specs != NULL && specs[i].name != NULL; i++) {
 		const struct ktstr_cfg_kv *kv = ktstr_cfg__find(cfg, specs[i].name);
-		const char *text = kv != NULL ? (kv->value != NULL ? kv->value : "") : specs[i].dflt;
+		const char *text = specs[i].dflt;
+
+		if (kv != NULL) {
+			text = kv->value != NULL ? kv->value : "";
+		}
 
 		if (text == NULL) {
 			continue; /* no value and no default: priv stays zero / NULL */

@@ -102,10 +102,10 @@ static int print_table(const struct ktstr_registry *reg, bool verbose)
 		wpath = 0; /* the last column needs no padding */
 	}
 	if (n == 0) {
-		printf("no plugins found; point KTSTR_PLUGIN_PATH at a directory of *.so modules\n");
+		puts("no plugins found; point KTSTR_PLUGIN_PATH at a directory of *.so modules");
 	} else {
-		printf("%-*s  %-*s  %-5s  %-*s  %-*s%s\n", wname, "NAME", wkind, "KIND", "ABI", wver,
-		       "VERSION", wpath, "PATH", verbose ? "  DESCRIPTION" : "");
+		printf("%-*s  %-*s  %-5s  %-*s  %-*s%s\n", wname, "NAME", wkind, "KIND", "ABI",
+		       wver, "VERSION", wpath, "PATH", verbose ? "  DESCRIPTION" : "");
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct ktstr_plugin_info info;
@@ -114,8 +114,8 @@ static int print_table(const struct ktstr_registry *reg, bool verbose)
 		ktstr_registry__info(reg, i, &info);
 		snprintf(abi, sizeof(abi), "%u.%u", info.abi_major, info.abi_minor);
 		printf("%-*s  %-*s  %-5s  %-*s  %-*s%s%s\n", wname, info.name, wkind,
-		       ktstr_plugin_kind__name(info.kind), abi, wver, info.version, wpath, info.path,
-		       verbose ? "  " : "", verbose ? info.description : "");
+		       ktstr_plugin_kind__name(info.kind), abi, wver, info.version, wpath,
+		       info.path, verbose ? "  " : "", verbose ? info.description : "");
 	}
 	if (ktstr_registry__refusal_count(reg) > 0) {
 		printf("\nrefused modules:\n");

@@ -39,7 +39,8 @@ esac
 mkdir "$tmp/oot"
 cp "$src/oot_sink.c" "$src/oot_sink_abi2.c" "$src/Makefile" "$tmp/oot/"
 if ! PKG_CONFIG_PATH=$pcdir make -C "$tmp/oot" PKG_CONFIG="$pkgconf" \
-	CFLAGS="-O2 -g -Wall -Wextra -Werror" oot_sink.so oot_sink_abi2.so >"$tmp/make.log" 2>&1; then
+	CFLAGS="-O2 -g -Wall -Wextra -Werror" oot_sink.so oot_sink_abi2.so \
+	>"$tmp/make.log" 2>&1; then
 	cat "$tmp/make.log" >&2
 	fail "the out-of-tree sink does not build from the installed SDK"
 fi
@@ -64,10 +65,13 @@ if ! grep -q '"plugins"' "$tmp/list.json"; then
 fi
 [ "$rc" -eq 0 ] || fail "ktstr plugin list --json exited $rc"
 
-grep -q '"name": "oot-sink"' "$tmp/list.json" || fail "oot-sink is not listed: $(cat "$tmp/list.json")"
+grep -q '"name": "oot-sink"' "$tmp/list.json" ||
+	fail "oot-sink is not listed: $(cat "$tmp/list.json")"
 grep -qF "\"path\": \"$tmp/oot/oot_sink.so\"" "$tmp/list.json" ||
 	fail "oot-sink is not listed with path $tmp/oot/oot_sink.so"
-want="refusing plugin module $tmp/oot/oot_sink_abi2.so (plugin \\\"oot-sink\\\"): built for ABI 2.0, this ktstr supports ABI 1.0"
+# JSON escapes the quotes around the plugin name.
+want="refusing plugin module $tmp/oot/oot_sink_abi2.so (plugin \\\"oot-sink\\\"): built for"
+want="$want ABI 2.0, this ktstr supports ABI 1.0"
 grep -qF "$want" "$tmp/list.json" || fail "no refusal line '$want' in: $(cat "$tmp/list.json")"
 n=$(grep -c "refusing plugin module $tmp/oot/oot_sink_abi2.so" "$tmp/list.err" || true)
 [ "$n" -eq 1 ] || fail "expected the refusal once on stderr, got $n: $(cat "$tmp/list.err")"

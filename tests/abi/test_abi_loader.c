@@ -417,8 +417,8 @@ static void test_option_errors(void **state)
 		  "prof.yaml:5:7: plugin \"abi-good\" option \"count\": \"9223372036854775808\" is "
 		  "out of range for a 64-bit integer" },
 		{ { "verbose", "maybe", 6, 9 },
-		  "prof.yaml:6:9: plugin \"abi-good\" option \"verbose\": \"maybe\" is not a boolean "
-		  "(use true/false, yes/no, on/off or 1/0)" },
+		  "prof.yaml:6:9: plugin \"abi-good\" option \"verbose\": \"maybe\" is not a "
+		  "boolean (use true/false, yes/no, on/off or 1/0)" },
 	};
 	struct ktstr_registry *reg;
 	struct ktstr_plugin *p = load_good(&reg);
@@ -461,8 +461,9 @@ static void test_host_log_error_and_dirs(void **state)
 	assert_string_equal(ktstr_inst__last_error(inst), "");
 	clear_lines();
 	assert_int_equal(ktstr_inst__sink_open(inst, &o), 0);
-	snprintf(want, sizeof(want), "[sink:abi-good:s1] dirs cache=%s/plugins/abi-good scratch=%s/s1 "
-		 "name=s1", cache, scratch);
+	snprintf(want, sizeof(want),
+		 "[sink:abi-good:s1] dirs cache=%s/plugins/abi-good scratch=%s/s1 name=s1", cache,
+		 scratch);
 	assert_non_null(find_line(want));
 	snprintf(want, sizeof(want), "%s/plugins/abi-good", cache);
 	assert_true(is_dir(want));

@@ -211,14 +211,14 @@ static void test_kinds_and_names(void **state)
 
 	d.kind = (enum ktstr_plugin_kind)0;
 	check_refusal(&d, -EPROTO,
-		      "refusing plugin module /m/x.so (plugin \"k\"): unknown plugin kind 0 (kinds: "
-		      "1 kernel-source, 2 planner, 3 vm, 4 sink); built for ABI 1.0, this ktstr "
-		      "supports ABI 1.0");
+		      "refusing plugin module /m/x.so (plugin \"k\"): unknown plugin kind 0 "
+		      "(kinds: 1 kernel-source, 2 planner, 3 vm, 4 sink); built for ABI 1.0, this "
+		      "ktstr supports ABI 1.0");
 	d.kind = (enum ktstr_plugin_kind)5;
 	check_refusal(&d, -EPROTO,
-		      "refusing plugin module /m/x.so (plugin \"k\"): unknown plugin kind 5 (kinds: "
-		      "1 kernel-source, 2 planner, 3 vm, 4 sink); built for ABI 1.0, this ktstr "
-		      "supports ABI 1.0");
+		      "refusing plugin module /m/x.so (plugin \"k\"): unknown plugin kind 5 "
+		      "(kinds: 1 kernel-source, 2 planner, 3 vm, 4 sink); built for ABI 1.0, this "
+		      "ktstr supports ABI 1.0");
 	d.kind = KTSTR_PLUGIN_SINK;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		struct ktstr_registry *reg = new_reg();
@@ -231,9 +231,9 @@ static void test_kinds_and_names(void **state)
 	}
 	d.name = NULL;
 	check_refusal(&d, -EPROTO,
-		      "refusing plugin module /m/x.so: plugin name NULL is invalid (it must be 1-64 "
-		      "characters of a-z, 0-9, '_' and '-'); built for ABI 1.0, this ktstr supports "
-		      "ABI 1.0");
+		      "refusing plugin module /m/x.so: plugin name NULL is invalid (it must be "
+		      "1-64 characters of a-z, 0-9, '_' and '-'); built for ABI 1.0, this ktstr "
+		      "supports ABI 1.0");
 	d.name = "a\nb";
 	check_refusal(&d, -EPROTO,
 		      "refusing plugin module /m/x.so: plugin name \"a?b\" is invalid (it must be "
@@ -264,7 +264,8 @@ static void test_kinds_and_names(void **state)
 /* Each kind's minimum ops table: one byte short is refused, exact is accepted. */
 static void test_ops_minimum_per_kind(void **state)
 {
-	static const struct ktstr_kernel_source_ops ks = { .sz = sizeof(ks), .resolve = resolve_ok };
+	static const struct ktstr_kernel_source_ops ks = { .sz = sizeof(ks),
+							   .resolve = resolve_ok };
 	static const struct ktstr_planner_ops pl = { .sz = sizeof(pl), .plan = plan_ok };
 	static const struct ktstr_vm_ops vm = { .sz = sizeof(vm), .run = run_ok };
 	static const struct ktstr_sink_ops sk = { .sz = sizeof(sk), .emit = emit_ok };

@@ -108,8 +108,10 @@ static int setup(void **state)
 		const char *name;
 		const void *ops;
 	} plugins[] = {
-		{ KTSTR_PLUGIN_KERNEL_SOURCE, "ks", &ks_ops }, { KTSTR_PLUGIN_PLANNER, "pl", &pl_ops },
-		{ KTSTR_PLUGIN_PLANNER, "pl-short", &pl_short }, { KTSTR_PLUGIN_VM, "vm", &vm_ops },
+		{ KTSTR_PLUGIN_KERNEL_SOURCE, "ks", &ks_ops },
+		{ KTSTR_PLUGIN_PLANNER, "pl", &pl_ops },
+		{ KTSTR_PLUGIN_PLANNER, "pl-short", &pl_short },
+		{ KTSTR_PLUGIN_VM, "vm", &vm_ops },
 		{ KTSTR_PLUGIN_SINK, "sk", &sk_ops },
 	};
 	char err[512];
