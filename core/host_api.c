@@ -18,6 +18,9 @@ static char *cache_root_set;   /* NULL: the XDG default */
 static char *scratch_root_set; /* NULL: a per-registry mkdtemp dir */
 static atomic_bool cancel_flag;
 
+/* ktstr_registry__cancel runs in signal handlers: the store must not take a lock. */
+_Static_assert(ATOMIC_BOOL_LOCK_FREE == 2, "atomic_bool must be lock-free");
+
 static void replace(char **slot, const char *value)
 {
 	char *copy = NULL;
