@@ -68,21 +68,20 @@ static bool mock__cancelled(void)
 }
 
 const struct ktstr_host_api ktstr_mock_host = {
-	.sz = sizeof(struct ktstr_host_api),
-	.abi_major = KTSTR_ABI_MAJOR,
-	.abi_minor = KTSTR_ABI_MINOR,
-	.log = mock__log,
-	.set_error = mock__set_error,
-	.priv = mock__priv,
-	.inst_name = mock__inst_name,
-	.cache_dir = mock__dir,
-	.scratch_dir = mock__dir,
-	.kernel_set = mock__kernel_set,
-	.cancelled = mock__cancelled,
+    .sz = sizeof(struct ktstr_host_api),
+    .abi_major = KTSTR_ABI_MAJOR,
+    .abi_minor = KTSTR_ABI_MINOR,
+    .log = mock__log,
+    .set_error = mock__set_error,
+    .priv = mock__priv,
+    .inst_name = mock__inst_name,
+    .cache_dir = mock__dir,
+    .scratch_dir = mock__dir,
+    .kernel_set = mock__kernel_set,
+    .cancelled = mock__cancelled,
 };
 
-int ktstr_mock__load(int (*entry)(const struct ktstr_host_api *,
-				  const struct ktstr_plugin_desc **),
+int ktstr_mock__load(int (*entry)(const struct ktstr_host_api *, const struct ktstr_plugin_desc **),
 		     const struct ktstr_plugin_desc **out)
 {
 	return entry(&ktstr_mock_host, out);

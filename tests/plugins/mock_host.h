@@ -33,8 +33,7 @@ extern bool ktstr_mock_cancelled;
 extern const char *ktstr_mock_scratch_dir;
 
 /** @brief Load @p entry's descriptor through the mock host. 0 or its -errno. */
-int ktstr_mock__load(int (*entry)(const struct ktstr_host_api *,
-				  const struct ktstr_plugin_desc **),
+int ktstr_mock__load(int (*entry)(const struct ktstr_host_api *, const struct ktstr_plugin_desc **),
 		     const struct ktstr_plugin_desc **out);
 /** @brief Allocate priv and fill every option with its default. */
 void ktstr_mock_inst__new(struct ktstr_inst *inst, const struct ktstr_plugin_desc *desc);

@@ -76,7 +76,8 @@ static int setup(void **state)
 		return -1;
 	}
 	snprintf(root, sizeof(root), "%s", tmpl);
-	entry("6.14.2-tarball-x86_64-kc1a2b3c4d", "6.14.2", "2026-01-01T00:00:00Z", "bzImage", true);
+	entry("6.14.2-tarball-x86_64-kc1a2b3c4d", "6.14.2", "2026-01-01T00:00:00Z", "bzImage",
+	      true);
 	entry("7.2.13+deb14-cloud-amd64-debian-x86_64", "7.2.13+deb14-cloud-amd64",
 	      "2026-11-28T14:39:21Z", "vmlinuz", false);
 	entry("7.2.9-tarball-x86_64-kc1", "7.2.9", "2026-06-01T00:00:00Z", "bzImage", false);
@@ -126,10 +127,10 @@ static void test_key_valid(void **state)
 
 static void test_version_valid(void **state)
 {
-	static const char *const ok[] = { "7.2", "7.2.13", "7.2-rc3", "6.10.1-rc12", "10.0" };
-	static const char *const bad[] = { "", "7", "v7.2", "7.", ".2", "7.2.", "7.2.13.4",
-					   "7.2-rc", "7.2-rcx", "7.2-rc3-rc4", "7.2-1", "7.2+",
-					   "7..2", "latest", "7.2a" };
+	static const char *const ok[] = {"7.2", "7.2.13", "7.2-rc3", "6.10.1-rc12", "10.0"};
+	static const char *const bad[] = {"",	   "7",	       "v7.2",	 "7.",	    ".2",
+					  "7.2.",  "7.2.13.4", "7.2-rc", "7.2-rcx", "7.2-rc3-rc4",
+					  "7.2-1", "7.2+",     "7..2",	 "latest",  "7.2a"};
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		if (!ktstr_cache_version__valid(ok[i])) {
@@ -209,7 +210,8 @@ static void test_meta_parse_errors(void **state)
 	expect_bad("{\n\"a\": 1,,\n}", "(line 2, column");
 	expect_bad("[1, 2]", "not a JSON object");
 	expect_bad("{" BASE_OK BOOLS_OK "}", "field source is missing");
-	expect_bad("{\"source\":\"tarball\"," BASE_OK BOOLS_OK "}", "field source is not an object");
+	expect_bad("{\"source\":\"tarball\"," BASE_OK BOOLS_OK "}",
+		   "field source is not an object");
 	expect_bad("{\"source\":{}," BASE_OK BOOLS_OK "}", "field type is missing");
 	expect_bad("{" SRC_OK "\"image_name\":\"i\",\"built_at\":\"t\"," BOOLS_OK "}",
 		   "field arch is missing");
@@ -217,26 +219,35 @@ static void test_meta_parse_errors(void **state)
 		   "field image_name is missing");
 	expect_bad("{" SRC_OK "\"arch\":\"x\",\"image_name\":\"i\"," BOOLS_OK "}",
 		   "field built_at is missing");
-	expect_bad("{" SRC_OK BASE_OK "\"vmlinux_stripped\":false}", "field has_vmlinux is missing");
-	expect_bad("{" SRC_OK BASE_OK "\"has_vmlinux\":false}", "field vmlinux_stripped is missing");
+	expect_bad("{" SRC_OK BASE_OK "\"vmlinux_stripped\":false}",
+		   "field has_vmlinux is missing");
+	expect_bad("{" SRC_OK BASE_OK "\"has_vmlinux\":false}",
+		   "field vmlinux_stripped is missing");
 	expect_bad("{" SRC_OK BASE_OK "\"has_vmlinux\":1,\"vmlinux_stripped\":false}",
 		   "field has_vmlinux is not a boolean");
 	expect_bad("{" SRC_OK "\"arch\":7,\"image_name\":\"i\",\"built_at\":\"t\"," BOOLS_OK "}",
 		   "field arch is not a string");
-	expect_bad("{" SRC_OK BASE_OK BOOLS_OK ",\"version\":6.1}", "field version is not a string");
+	expect_bad("{" SRC_OK BASE_OK BOOLS_OK ",\"version\":6.1}",
+		   "field version is not a string");
 	expect_bad("{" SRC_OK BASE_OK BOOLS_OK ",\"arch\":\"y\"}", "duplicate");
-	expect_bad("{" SRC_OK "\"arch\":\"x\",\"image_name\":\"../../etc/passwd\",\"built_at\":\"t\","
-		   BOOLS_OK "}", "image_name \"../../etc/passwd\" is not a file name");
-	expect_bad("{" SRC_OK "\"arch\":\"x\",\"image_name\":\"..\",\"built_at\":\"t\"," BOOLS_OK "}",
+	expect_bad("{" SRC_OK
+		   "\"arch\":\"x\",\"image_name\":\"../../etc/passwd\",\"built_at\":\"t\"," BOOLS_OK
+		   "}",
+		   "image_name \"../../etc/passwd\" is not a file name");
+	expect_bad("{" SRC_OK "\"arch\":\"x\",\"image_name\":\"..\",\"built_at\":\"t\"," BOOLS_OK
+		   "}",
 		   "is not a file name");
 	expect_bad("{" SRC_OK "\"arch\":\"x\",\"image_name\":\"\",\"built_at\":\"t\"," BOOLS_OK "}",
 		   "is not a file name");
 	expect_bad("{" SRC_OK "\"arch\":\"x\",\"image_name\":\"i\",\"built_at\":\"\"," BOOLS_OK "}",
 		   "built_at is empty");
-	expect_bad("{" SRC_OK "\"arch\":\"a\\u0000b\",\"image_name\":\"i\",\"built_at\":\"t\","
-		   BOOLS_OK "}", "\\u0000 is not allowed");
-	expect_bad("{" SRC_OK "\"arch\":\"0123456789012345678901234567890123\",\"image_name\":\"i\","
-		   "\"built_at\":\"t\"," BOOLS_OK "}", "field arch is longer than 31 bytes");
+	expect_bad("{" SRC_OK
+		   "\"arch\":\"a\\u0000b\",\"image_name\":\"i\",\"built_at\":\"t\"," BOOLS_OK "}",
+		   "\\u0000 is not allowed");
+	expect_bad("{" SRC_OK
+		   "\"arch\":\"0123456789012345678901234567890123\",\"image_name\":\"i\","
+		   "\"built_at\":\"t\"," BOOLS_OK "}",
+		   "field arch is longer than 31 bytes");
 }
 
 static void test_meta_load(void **state)
@@ -277,11 +288,14 @@ static void test_root(void **state)
 	root_expect(NULL, NULL, NULL, -ENOENT,
 		    "kernel cache: no location (KTSTR_CACHE_DIR and XDG_CACHE_HOME are unset and "
 		    "HOME is unset); set KTSTR_CACHE_DIR");
-	root_expect(NULL, NULL, "", -ENOENT, "kernel cache: no location (KTSTR_CACHE_DIR and "
+	root_expect(NULL, NULL, "", -ENOENT,
+		    "kernel cache: no location (KTSTR_CACHE_DIR and "
 		    "XDG_CACHE_HOME are unset and HOME is empty); set KTSTR_CACHE_DIR");
-	root_expect(NULL, NULL, "/", -ENOENT, "kernel cache: no location (KTSTR_CACHE_DIR and "
+	root_expect(NULL, NULL, "/", -ENOENT,
+		    "kernel cache: no location (KTSTR_CACHE_DIR and "
 		    "XDG_CACHE_HOME are unset and HOME is /); set KTSTR_CACHE_DIR");
-	root_expect(NULL, NULL, "rel", -ENOENT, "kernel cache: no location (KTSTR_CACHE_DIR and "
+	root_expect(NULL, NULL, "rel", -ENOENT,
+		    "kernel cache: no location (KTSTR_CACHE_DIR and "
 		    "XDG_CACHE_HOME are unset and HOME is not absolute); set KTSTR_CACHE_DIR");
 	root_expect(NULL, NULL, "/a/very/long/home/directory/that/does/not/fit/in/sixty/four",
 		    -ENAMETOOLONG, "kernel cache: the cache path is too long");
@@ -313,7 +327,7 @@ static int lookup(const char *id, struct skips *s)
 
 static void test_lookup_latest(void **state)
 {
-	struct skips s = { 0 };
+	struct skips s = {0};
 	char want[PATH_MAX];
 
 	assert_int_equal(lookup("latest", &s), 0);
@@ -334,7 +348,7 @@ static void test_lookup_latest(void **state)
 
 static void test_lookup_key(void **state)
 {
-	struct skips s = { 0 };
+	struct skips s = {0};
 	char want[PATH_MAX];
 
 	assert_int_equal(lookup("6.14.2-tarball-x86_64-kc1a2b3c4d", &s), 0);
@@ -364,7 +378,7 @@ static void test_lookup_key(void **state)
 
 static void test_lookup_version(void **state)
 {
-	struct skips s = { 0 };
+	struct skips s = {0};
 
 	/* 7.2.13 is newer than 7.2.9; 7.20.1 does not match; 7.2.99/7.2.50 are unusable */
 	assert_int_equal(lookup("7.2", &s), 0);
@@ -384,7 +398,7 @@ static void test_lookup_version(void **state)
 
 static void test_lookup_not_mine(void **state)
 {
-	struct skips s = { 0 };
+	struct skips s = {0};
 
 	assert_int_equal(lookup("./linux", &s), -ENOENT);
 	assert_string_equal(err, "");
@@ -396,7 +410,7 @@ static void test_lookup_not_mine(void **state)
 static void test_lookup_tie_and_missing_root(void **state)
 {
 	char saved[PATH_MAX], want[PATH_MAX + 64];
-	struct skips s = { 0 };
+	struct skips s = {0};
 	char tmpl[] = "/tmp/ktstr-cache-tie-XXXXXX";
 
 	snprintf(saved, sizeof(saved), "%s", root);
@@ -426,7 +440,7 @@ static void test_plugin_glue(void **state)
 {
 	const struct ktstr_plugin_desc *d = NULL;
 	const struct ktstr_kernel_source_ops *ops;
-	struct ktstr_kernel k = { 0 };
+	struct ktstr_kernel k = {0};
 	struct ktstr_inst inst;
 	char want[PATH_MAX];
 
@@ -475,19 +489,19 @@ static void test_plugin_glue(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_key_valid),
-		cmocka_unit_test(test_version_valid),
-		cmocka_unit_test(test_version_matches),
-		cmocka_unit_test(test_meta_parse_valid),
-		cmocka_unit_test(test_meta_parse_errors),
-		cmocka_unit_test(test_meta_load),
-		cmocka_unit_test(test_root),
-		cmocka_unit_test(test_lookup_latest),
-		cmocka_unit_test(test_lookup_key),
-		cmocka_unit_test(test_lookup_version),
-		cmocka_unit_test(test_lookup_not_mine),
-		cmocka_unit_test(test_lookup_tie_and_missing_root),
-		cmocka_unit_test(test_plugin_glue),
+	    cmocka_unit_test(test_key_valid),
+	    cmocka_unit_test(test_version_valid),
+	    cmocka_unit_test(test_version_matches),
+	    cmocka_unit_test(test_meta_parse_valid),
+	    cmocka_unit_test(test_meta_parse_errors),
+	    cmocka_unit_test(test_meta_load),
+	    cmocka_unit_test(test_root),
+	    cmocka_unit_test(test_lookup_latest),
+	    cmocka_unit_test(test_lookup_key),
+	    cmocka_unit_test(test_lookup_version),
+	    cmocka_unit_test(test_lookup_not_mine),
+	    cmocka_unit_test(test_lookup_tie_and_missing_root),
+	    cmocka_unit_test(test_plugin_glue),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -144,16 +144,20 @@ static void test_parse_elf(void **state)
 	assert_int_equal(ktstr_kimage__parse(buf, sizeof(buf), ver, sizeof(ver)), KTSTR_KIMAGE_ELF);
 	assert_string_equal(ver, "");
 	fixture_elf(buf, sizeof(buf), ELFCLASS64, ET_DYN, EM_X86_64);
-	assert_int_equal(ktstr_kimage__parse(buf, sizeof(buf), ver, sizeof(ver)), KTSTR_KIMAGE_NONE);
+	assert_int_equal(ktstr_kimage__parse(buf, sizeof(buf), ver, sizeof(ver)),
+			 KTSTR_KIMAGE_NONE);
 	fixture_elf(buf, sizeof(buf), ELFCLASS64, ET_EXEC, EM_AARCH64);
-	assert_int_equal(ktstr_kimage__parse(buf, sizeof(buf), ver, sizeof(ver)), KTSTR_KIMAGE_NONE);
+	assert_int_equal(ktstr_kimage__parse(buf, sizeof(buf), ver, sizeof(ver)),
+			 KTSTR_KIMAGE_NONE);
 	fixture_elf(buf, sizeof(buf), ELFCLASS32, ET_EXEC, EM_X86_64);
-	assert_int_equal(ktstr_kimage__parse(buf, sizeof(buf), ver, sizeof(ver)), KTSTR_KIMAGE_NONE);
+	assert_int_equal(ktstr_kimage__parse(buf, sizeof(buf), ver, sizeof(ver)),
+			 KTSTR_KIMAGE_NONE);
 	/* a truncated header */
 	fixture_elf(buf, sizeof(buf), ELFCLASS64, ET_EXEC, EM_X86_64);
 	assert_int_equal(ktstr_kimage__parse(buf, 20, ver, sizeof(ver)), KTSTR_KIMAGE_NONE);
-	assert_int_equal(ktstr_kimage__parse((const unsigned char *)"\x7f" "EL", 3, ver,
-					     sizeof(ver)),
+	assert_int_equal(ktstr_kimage__parse((const unsigned char *)"\x7f"
+								    "EL",
+					     3, ver, sizeof(ver)),
 			 KTSTR_KIMAGE_NONE);
 }
 
@@ -181,7 +185,8 @@ static void test_image_file(void **state)
 static void test_kernel_tree(void **state)
 {
 	mkdirs("linux/arch/x86/boot");
-	assert_int_equal(fixture_bzimage_file(at("linux/arch/x86/boot/bzImage"), "6.15.0-rc1+ x"), 0);
+	assert_int_equal(fixture_bzimage_file(at("linux/arch/x86/boot/bzImage"), "6.15.0-rc1+ x"),
+			 0);
 	assert_int_equal(fixture_bzimage_file(at("linux/bzImage"), "0.0.0-wrong x"), 0);
 	assert_int_equal(fixture_vmlinux_file(at("linux/vmlinux")), 0);
 	assert_int_equal(fixture_write(at("linux/.config"), "CONFIG_X=y\n", 11), 0);
@@ -254,8 +259,10 @@ static void test_nothing_found(void **state)
 
 	mkdirs("empty");
 	assert_int_equal(resolve(at("empty")), -ENOENT);
-	snprintf(want, sizeof(want), "kernel path %s: no kernel image found (looked for "
-		 "arch/x86/boot/bzImage, bzImage, vmlinuz, vmlinux)", at("empty"));
+	snprintf(want, sizeof(want),
+		 "kernel path %s: no kernel image found (looked for "
+		 "arch/x86/boot/bzImage, bzImage, vmlinuz, vmlinux)",
+		 at("empty"));
 	assert_string_equal(err, want);
 	assert_null(strchr(err, '\n'));
 }
@@ -297,7 +304,7 @@ static void test_plugin_glue(void **state)
 {
 	const struct ktstr_plugin_desc *d = NULL;
 	const struct ktstr_kernel_source_ops *ops;
-	struct ktstr_kernel k = { 0 };
+	struct ktstr_kernel k = {0};
 	struct ktstr_inst inst;
 
 	assert_int_equal(ktstr_mock__load(ktstr_plugin_entry_v1, &d), 0);
@@ -332,21 +339,21 @@ static void test_plugin_glue(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_is_path),
-		cmocka_unit_test(test_not_mine),
-		cmocka_unit_test(test_parse_bzimage),
-		cmocka_unit_test(test_parse_elf),
-		cmocka_unit_test(test_inspect_errors),
-		cmocka_unit_test(test_image_file),
-		cmocka_unit_test(test_kernel_tree),
-		cmocka_unit_test(test_install_dir),
-		cmocka_unit_test(test_vmlinux_only),
-		cmocka_unit_test(test_companion_must_be_elf),
-		cmocka_unit_test(test_skips_invalid_candidate),
-		cmocka_unit_test(test_nothing_found),
-		cmocka_unit_test(test_missing_and_bad_paths),
-		cmocka_unit_test(test_home_expansion),
-		cmocka_unit_test(test_plugin_glue),
+	    cmocka_unit_test(test_is_path),
+	    cmocka_unit_test(test_not_mine),
+	    cmocka_unit_test(test_parse_bzimage),
+	    cmocka_unit_test(test_parse_elf),
+	    cmocka_unit_test(test_inspect_errors),
+	    cmocka_unit_test(test_image_file),
+	    cmocka_unit_test(test_kernel_tree),
+	    cmocka_unit_test(test_install_dir),
+	    cmocka_unit_test(test_vmlinux_only),
+	    cmocka_unit_test(test_companion_must_be_elf),
+	    cmocka_unit_test(test_skips_invalid_candidate),
+	    cmocka_unit_test(test_nothing_found),
+	    cmocka_unit_test(test_missing_and_bad_paths),
+	    cmocka_unit_test(test_home_expansion),
+	    cmocka_unit_test(test_plugin_glue),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -13,10 +13,10 @@
 #include "default_plan.h"
 #include "mock_host.h"
 
-static void plan_expect(uint32_t n, uint32_t l, uint32_t c, uint32_t t, uint32_t req,
-			uint32_t dflt, uint32_t vcpus, uint32_t mem)
+static void plan_expect(uint32_t n, uint32_t l, uint32_t c, uint32_t t, uint32_t req, uint32_t dflt,
+			uint32_t vcpus, uint32_t mem)
 {
-	struct ktstr_topo topo = { n, l, c, t };
+	struct ktstr_topo topo = {n, l, c, t};
 	struct ktstr_default_plan p;
 	char err[128] = "";
 
@@ -45,11 +45,12 @@ static void test_sizes(void **state)
 
 static void plan_error(uint32_t n, uint32_t l, uint32_t c, uint32_t t, const char *needle)
 {
-	struct ktstr_topo topo = { n, l, c, t };
+	struct ktstr_topo topo = {n, l, c, t};
 	struct ktstr_default_plan p;
 	char err[128] = "";
 
-	assert_int_equal(ktstr_default_plan__compute(&topo, 0, 2048, &p, err, sizeof(err)), -EINVAL);
+	assert_int_equal(ktstr_default_plan__compute(&topo, 0, 2048, &p, err, sizeof(err)),
+			 -EINVAL);
 	if (strstr(err, needle) == NULL) {
 		fail_msg("\"%s\" lacks \"%s\"", err, needle);
 	}
@@ -70,8 +71,8 @@ static void test_plugin(void **state)
 {
 	const struct ktstr_plugin_desc *d = NULL;
 	const struct ktstr_planner_ops *ops;
-	KTSTR_OPTS(ktstr_plan_request, req, .topo = { 1, 2, 2, 2 }, .test_name = "t1");
-	struct ktstr_plan out = { .sz = sizeof(out), .nr_host_cpus = 9 };
+	KTSTR_OPTS(ktstr_plan_request, req, .topo = {1, 2, 2, 2}, .test_name = "t1");
+	struct ktstr_plan out = {.sz = sizeof(out), .nr_host_cpus = 9};
 	struct ktstr_inst inst;
 	void *lease = (void *)&out;
 
@@ -124,9 +125,9 @@ static void test_plugin(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sizes),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_plugin),
+	    cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_plugin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

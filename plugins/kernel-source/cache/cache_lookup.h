@@ -13,7 +13,7 @@ struct ktstr_cache_entry {
 	char key[NAME_MAX + 1];
 	char image[PATH_MAX];
 	char vmlinux[PATH_MAX]; /**< {entry}/vmlinux when it exists */
-	char config[PATH_MAX];  /**< {entry}/config when it exists */
+	char config[PATH_MAX];	/**< {entry}/config when it exists */
 	struct ktstr_cache_meta meta;
 };
 

@@ -66,15 +66,19 @@ static int meta__from_json(json_t *root, struct ktstr_cache_meta *out, char *why
 	rc = meta__str(source, "type", true, out->source_type, sizeof(out->source_type), why,
 		       whylen);
 	rc = rc ?: meta__str(root, "arch", true, out->arch, sizeof(out->arch), why, whylen);
-	rc = rc ?: meta__str(root, "image_name", true, out->image_name, sizeof(out->image_name),
+	rc = rc
+		 ?: meta__str(root, "image_name", true, out->image_name, sizeof(out->image_name),
 			      why, whylen);
-	rc = rc ?: meta__str(root, "built_at", true, out->built_at, sizeof(out->built_at), why,
+	rc = rc
+		 ?: meta__str(root, "built_at", true, out->built_at, sizeof(out->built_at), why,
 			      whylen);
 	rc = rc ?: meta__bool(root, "has_vmlinux", &out->has_vmlinux, why, whylen);
 	rc = rc ?: meta__bool(root, "vmlinux_stripped", &out->vmlinux_stripped, why, whylen);
-	rc = rc ?: meta__str(root, "version", false, out->version, sizeof(out->version), why,
+	rc = rc
+		 ?: meta__str(root, "version", false, out->version, sizeof(out->version), why,
 			      whylen);
-	rc = rc ?: meta__str(root, "config_hash", false, out->config_hash,
+	rc = rc
+		 ?: meta__str(root, "config_hash", false, out->config_hash,
 			      sizeof(out->config_hash), why, whylen);
 	if (rc < 0) {
 		return rc;
@@ -82,7 +86,8 @@ static int meta__from_json(json_t *root, struct ktstr_cache_meta *out, char *why
 	/* the image is opened as {entry}/{image_name}: it must stay inside the entry */
 	if (out->image_name[0] == '\0' || strchr(out->image_name, '/') != NULL ||
 	    strcmp(out->image_name, ".") == 0 || strcmp(out->image_name, "..") == 0) {
-		snprintf(why, whylen, "metadata.json malformed: image_name \"%s\" is not a file name",
+		snprintf(why, whylen,
+			 "metadata.json malformed: image_name \"%s\" is not a file name",
 			 out->image_name);
 		return -EINVAL;
 	}
@@ -100,8 +105,8 @@ static int meta__finish(json_t *root, const json_error_t *jerr, struct ktstr_cac
 
 	memset(out, 0, sizeof(*out));
 	if (root == NULL) {
-		snprintf(why, whylen, "metadata.json parse error: %s (line %d, column %d)", jerr->text,
-			 jerr->line, jerr->column);
+		snprintf(why, whylen, "metadata.json parse error: %s (line %d, column %d)",
+			 jerr->text, jerr->line, jerr->column);
 		return -EINVAL;
 	}
 	rc = meta__from_json(root, out, why, whylen);
@@ -109,8 +114,8 @@ static int meta__finish(json_t *root, const json_error_t *jerr, struct ktstr_cac
 	return rc;
 }
 
-int ktstr_cache_meta__parse(const char *text, size_t len, struct ktstr_cache_meta *out,
-			    char *why, size_t whylen)
+int ktstr_cache_meta__parse(const char *text, size_t len, struct ktstr_cache_meta *out, char *why,
+			    size_t whylen)
 {
 	json_error_t jerr;
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -118,8 +123,7 @@ int ktstr_cache_meta__parse(const char *text, size_t len, struct ktstr_cache_met
 	return meta__finish(root, &jerr, out, why, whylen);
 }
 
-int ktstr_cache_meta__load(const char *path, struct ktstr_cache_meta *out, char *why,
-			   size_t whylen)
+int ktstr_cache_meta__load(const char *path, struct ktstr_cache_meta *out, char *why, size_t whylen)
 {
 	json_error_t jerr;
 	json_t *root;
@@ -130,8 +134,8 @@ int ktstr_cache_meta__load(const char *path, struct ktstr_cache_meta *out, char 
 	if (f == NULL) {
 		int e = errno;
 
-		snprintf(why, whylen, "metadata.json %s: %s", e == ENOENT ? "missing" : "unreadable",
-			 strerror(e));
+		snprintf(why, whylen, "metadata.json %s: %s",
+			 e == ENOENT ? "missing" : "unreadable", strerror(e));
 		return -e;
 	}
 	if (fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) < 0) {
@@ -143,7 +147,8 @@ int ktstr_cache_meta__load(const char *path, struct ktstr_cache_meta *out, char 
 	}
 	if (size > META_MAX_BYTES) {
 		fclose(f);
-		snprintf(why, whylen, "metadata.json malformed: larger than %d bytes", META_MAX_BYTES);
+		snprintf(why, whylen, "metadata.json malformed: larger than %d bytes",
+			 META_MAX_BYTES);
 		return -EFBIG;
 	}
 	rewind(f);

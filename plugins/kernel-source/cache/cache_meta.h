@@ -26,8 +26,8 @@ struct ktstr_cache_meta {
  * fields are ignored.
  * @return 0, or -EINVAL with the reason in @p why (one line)
  */
-int ktstr_cache_meta__parse(const char *text, size_t len, struct ktstr_cache_meta *out,
-			    char *why, size_t whylen);
+int ktstr_cache_meta__parse(const char *text, size_t len, struct ktstr_cache_meta *out, char *why,
+			    size_t whylen);
 
 /**
  * @brief Read and parse @p path.

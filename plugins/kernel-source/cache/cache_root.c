@@ -16,9 +16,13 @@ int ktstr_cache_root__find(const char *cache_dir, const char *xdg_cache_home, co
 	} else if (home != NULL && home[0] == '/' && home[1] != '\0') {
 		n = snprintf(out, len, "%s/.cache/ktstr/kernels", home);
 	} else {
-		snprintf(err, errlen, "kernel cache: no location (KTSTR_CACHE_DIR and XDG_CACHE_HOME "
-			 "are unset and HOME is %s); set KTSTR_CACHE_DIR", home == NULL ? "unset" :
-			 home[0] == '\0' ? "empty" : home[0] != '/' ? "not absolute" : "/");
+		snprintf(err, errlen,
+			 "kernel cache: no location (KTSTR_CACHE_DIR and XDG_CACHE_HOME "
+			 "are unset and HOME is %s); set KTSTR_CACHE_DIR",
+			 home == NULL	   ? "unset"
+			 : home[0] == '\0' ? "empty"
+			 : home[0] != '/'  ? "not absolute"
+					   : "/");
 		return -ENOENT;
 	}
 	if (n < 0 || (size_t)n >= len) {

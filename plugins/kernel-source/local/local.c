@@ -1,4 +1,5 @@
-/* kernel-source/local: a kernel image file, or a directory (build tree, install dir) holding one. */
+/* kernel-source/local: a kernel image file, or a directory (build tree, install dir) holding one.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,17 +51,17 @@ out:
 }
 
 static const struct ktstr_kernel_source_ops local_ops = {
-	.sz = sizeof(struct ktstr_kernel_source_ops),
-	.resolve = local__resolve,
+    .sz = sizeof(struct ktstr_kernel_source_ops),
+    .resolve = local__resolve,
 };
 
 static const struct ktstr_plugin_desc local_desc = {
-	KTSTR_PLUGIN_DESC_INIT,
-	.kind = KTSTR_PLUGIN_KERNEL_SOURCE,
-	.name = "local",
-	.version = "0.1.0",
-	.description = "kernel image files and directories holding one (path-shaped ids)",
-	.ops = &local_ops,
+    KTSTR_PLUGIN_DESC_INIT,
+    .kind = KTSTR_PLUGIN_KERNEL_SOURCE,
+    .name = "local",
+    .version = "0.1.0",
+    .description = "kernel image files and directories holding one (path-shaped ids)",
+    .ops = &local_ops,
 };
 
 KTSTR_PLUGIN_EXPORT int ktstr_plugin_entry_v1(const struct ktstr_host_api *host,

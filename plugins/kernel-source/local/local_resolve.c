@@ -11,8 +11,8 @@
 #include "local_image.h"
 
 /* Where a kernel tree or an install directory keeps its image, best first. */
-static const char *const local_candidates[] = { "arch/x86/boot/bzImage", "bzImage", "vmlinuz",
-						"vmlinux" };
+static const char *const local_candidates[] = {"arch/x86/boot/bzImage", "bzImage", "vmlinuz",
+					       "vmlinux"};
 
 bool ktstr_local__is_path(const char *id)
 {
@@ -41,8 +41,10 @@ static int local__expand(const char *id, const char *home, char *out, size_t len
 
 	if (id[0] == '~' && (id[1] == '\0' || id[1] == '/')) {
 		if (home == NULL || home[0] == '\0') {
-			snprintf(err, errlen, "kernel path %s: HOME is not set, so ~ cannot be "
-				 "expanded; give the path without ~", id);
+			snprintf(err, errlen,
+				 "kernel path %s: HOME is not set, so ~ cannot be "
+				 "expanded; give the path without ~",
+				 id);
 			return -ENOENT;
 		}
 		n = snprintf(out, len, "%s%s", home, id + 1);
@@ -57,8 +59,8 @@ static int local__expand(const char *id, const char *home, char *out, size_t len
 }
 
 /* The first candidate in @p dir that is an image; -ENOENT / -ENOEXEC with a message. */
-static int local__probe_dir(const char *id, const char *dir, char *image, size_t len,
-			    char *err, size_t errlen)
+static int local__probe_dir(const char *id, const char *dir, char *image, size_t len, char *err,
+			    size_t errlen)
 {
 	char bad[PATH_MAX] = "";
 
@@ -68,7 +70,8 @@ static int local__probe_dir(const char *id, const char *dir, char *image, size_t
 		if (!local__join(image, len, dir, local_candidates[i]) || !local__is_file(image)) {
 			continue;
 		}
-		if (ktstr_kimage__inspect(image, &kind, NULL, 0) == 0 && kind != KTSTR_KIMAGE_NONE) {
+		if (ktstr_kimage__inspect(image, &kind, NULL, 0) == 0 &&
+		    kind != KTSTR_KIMAGE_NONE) {
 			return 0;
 		}
 		if (bad[0] == '\0') {
@@ -76,19 +79,21 @@ static int local__probe_dir(const char *id, const char *dir, char *image, size_t
 		}
 	}
 	if (bad[0] != '\0') {
-		snprintf(err, errlen, "kernel path %s: %s is not a bzImage or an x86-64 ELF vmlinux",
-			 id, bad);
+		snprintf(err, errlen,
+			 "kernel path %s: %s is not a bzImage or an x86-64 ELF vmlinux", id, bad);
 		return -ENOEXEC;
 	}
-	snprintf(err, errlen, "kernel path %s: no kernel image found (looked for "
-		 "arch/x86/boot/bzImage, bzImage, vmlinuz, vmlinux)", id);
+	snprintf(err, errlen,
+		 "kernel path %s: no kernel image found (looked for "
+		 "arch/x86/boot/bzImage, bzImage, vmlinuz, vmlinux)",
+		 id);
 	return -ENOENT;
 }
 
 /* {d}/vmlinux, then {d}/../../../vmlinux (a tree's root seen from arch/x86/boot). */
 static void local__find_vmlinux(const char *image_dir, char out[PATH_MAX])
 {
-	static const char *const rel[] = { "vmlinux", "../../../vmlinux" };
+	static const char *const rel[] = {"vmlinux", "../../../vmlinux"};
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < 2; i++) {
@@ -105,7 +110,7 @@ static void local__find_vmlinux(const char *image_dir, char out[PATH_MAX])
 
 static bool local__find_config_in(const char *dir, char out[PATH_MAX])
 {
-	static const char *const names[] = { ".config", "config" };
+	static const char *const names[] = {".config", "config"};
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < 2; i++) {
@@ -181,7 +186,8 @@ int ktstr_local__resolve(const char *id, const char *home, struct ktstr_local_ke
 	}
 	rc = ktstr_kimage__inspect(image, &kind, out->version, sizeof(out->version));
 	if (rc < 0) {
-		snprintf(err, errlen, "kernel path %s: cannot read %s: %s", id, image, strerror(-rc));
+		snprintf(err, errlen, "kernel path %s: cannot read %s: %s", id, image,
+			 strerror(-rc));
 		return rc;
 	}
 	if (kind == KTSTR_KIMAGE_NONE) {

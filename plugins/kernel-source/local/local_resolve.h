@@ -8,10 +8,10 @@
 
 /** @brief What a resolved local kernel is made of; "" for what was not found. */
 struct ktstr_local_kernel {
-	char image[PATH_MAX];   /**< absolute, symlinks resolved */
+	char image[PATH_MAX];	/**< absolute, symlinks resolved */
 	char vmlinux[PATH_MAX]; /**< the image itself when it is an ELF vmlinux */
 	char config[PATH_MAX];
-	char version[128];      /**< from the bzImage header */
+	char version[128]; /**< from the bzImage header */
 	char origin[PATH_MAX + 16];
 };
 

@@ -18,9 +18,9 @@ struct default_priv {
 static const struct ktstr_host_api *default_host;
 
 static const struct ktstr_opt_spec default_opts[] = {
-	{ KTSTR_OPT_INT, "memory_mb", "2048", offsetof(struct default_priv, memory_mb),
-	  "guest memory in MiB when a test asks for none (raised to 64 per vCPU, 256 at least)" },
-	{ 0 },
+    {KTSTR_OPT_INT, "memory_mb", "2048", offsetof(struct default_priv, memory_mb),
+     "guest memory in MiB when a test asks for none (raised to 64 per vCPU, 256 at least)"},
+    {0},
 };
 
 static int default__init(struct ktstr_inst *inst)
@@ -67,21 +67,21 @@ static void default__release(struct ktstr_inst *inst, void *lease)
 }
 
 static const struct ktstr_planner_ops default_ops = {
-	.sz = sizeof(struct ktstr_planner_ops),
-	.init = default__init,
-	.plan = default__plan,
-	.release = default__release,
+    .sz = sizeof(struct ktstr_planner_ops),
+    .init = default__init,
+    .plan = default__plan,
+    .release = default__release,
 };
 
 static const struct ktstr_plugin_desc default_desc = {
-	KTSTR_PLUGIN_DESC_INIT,
-	.kind = KTSTR_PLUGIN_PLANNER,
-	.name = "default",
-	.version = "0.1.0",
-	.description = "sizes each VM from its topology; no host CPU reservation",
-	.ops = &default_ops,
-	.opts = default_opts,
-	.priv_size = sizeof(struct default_priv),
+    KTSTR_PLUGIN_DESC_INIT,
+    .kind = KTSTR_PLUGIN_PLANNER,
+    .name = "default",
+    .version = "0.1.0",
+    .description = "sizes each VM from its topology; no host CPU reservation",
+    .ops = &default_ops,
+    .opts = default_opts,
+    .priv_size = sizeof(struct default_priv),
 };
 
 KTSTR_PLUGIN_EXPORT int ktstr_plugin_entry_v1(const struct ktstr_host_api *host,

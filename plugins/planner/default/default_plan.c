@@ -16,21 +16,23 @@ int ktstr_default_plan__compute(const struct ktstr_topo *t, uint32_t requested_m
 		return -EINVAL;
 	}
 	if (t->llcs % t->numa_nodes != 0) {
-		snprintf(err, errlen, "topology %un%ul%uc%ut: %u LLCs cannot be split evenly over %u "
-			 "NUMA nodes", t->numa_nodes, t->llcs, t->cores, t->threads, t->llcs,
-			 t->numa_nodes);
+		snprintf(err, errlen,
+			 "topology %un%ul%uc%ut: %u LLCs cannot be split evenly over %u "
+			 "NUMA nodes",
+			 t->numa_nodes, t->llcs, t->cores, t->threads, t->llcs, t->numa_nodes);
 		return -EINVAL;
 	}
 	if (vcpus > KTSTR_PLAN_MAX_VCPUS) {
-		snprintf(err, errlen, "topology %un%ul%uc%ut has %llu vCPUs; at most %u are supported",
+		snprintf(err, errlen,
+			 "topology %un%ul%uc%ut has %llu vCPUs; at most %u are supported",
 			 t->numa_nodes, t->llcs, t->cores, t->threads, (unsigned long long)vcpus,
 			 KTSTR_PLAN_MAX_VCPUS);
 		return -EINVAL;
 	}
 	out->vcpus = (uint32_t)vcpus;
 	out->memory_mb = out->vcpus * KTSTR_PLAN_MB_PER_VCPU;
-	out->memory_mb = out->memory_mb > KTSTR_PLAN_MIN_MEMORY_MB ? out->memory_mb
-								  : KTSTR_PLAN_MIN_MEMORY_MB;
+	out->memory_mb =
+	    out->memory_mb > KTSTR_PLAN_MIN_MEMORY_MB ? out->memory_mb : KTSTR_PLAN_MIN_MEMORY_MB;
 	out->memory_mb = mem > out->memory_mb ? mem : out->memory_mb;
 	return 0;
 }

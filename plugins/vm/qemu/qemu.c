@@ -33,33 +33,32 @@ struct qemu_priv {
 /* What the host offers and what the probe found, for one decision. */
 struct qemu_choice {
 	enum ktstr_accel accel; /* KTSTR_ACCEL_NONE: cannot run */
-	int err;                /* why not, when accel is NONE: -ENOENT or -ENODEV */
+	int err;		/* why not, when accel is NONE: -ENOENT or -ENODEV */
 	char detail[256];
 };
 
 static const struct ktstr_host_api *qemu_host;
 
 static const struct ktstr_opt_spec qemu_opts[] = {
-	{ KTSTR_OPT_STR, "binary", "qemu-system-x86_64", offsetof(struct qemu_priv, binary),
-	  "QEMU binary, a path or a name looked up in PATH" },
-	{ KTSTR_OPT_STR, "accel", "auto", offsetof(struct qemu_priv, accel),
-	  "auto (KVM when it can boot Linux, else TCG), kvm or tcg" },
-	{ KTSTR_OPT_STR, "cpu", "auto", offsetof(struct qemu_priv, cpu),
-	  "-cpu model; auto: host under KVM, qemu64 under TCG" },
-	{ KTSTR_OPT_STR, "machine", "pc", offsetof(struct qemu_priv, machine),
-	  "-M machine type" },
-	{ KTSTR_OPT_STR, "extra_args", "", offsetof(struct qemu_priv, extra_args),
-	  "extra QEMU arguments, separated by spaces (no quoting)" },
-	{ KTSTR_OPT_BOOL, "keep_logs", "false", offsetof(struct qemu_priv, keep_logs),
-	  "keep QEMU's own output in the scratch directory" },
-	{ 0 },
+    {KTSTR_OPT_STR, "binary", "qemu-system-x86_64", offsetof(struct qemu_priv, binary),
+     "QEMU binary, a path or a name looked up in PATH"},
+    {KTSTR_OPT_STR, "accel", "auto", offsetof(struct qemu_priv, accel),
+     "auto (KVM when it can boot Linux, else TCG), kvm or tcg"},
+    {KTSTR_OPT_STR, "cpu", "auto", offsetof(struct qemu_priv, cpu),
+     "-cpu model; auto: host under KVM, Nehalem under TCG"},
+    {KTSTR_OPT_STR, "machine", "pc", offsetof(struct qemu_priv, machine), "-M machine type"},
+    {KTSTR_OPT_STR, "extra_args", "", offsetof(struct qemu_priv, extra_args),
+     "extra QEMU arguments, separated by spaces (no quoting)"},
+    {KTSTR_OPT_BOOL, "keep_logs", "false", offsetof(struct qemu_priv, keep_logs),
+     "keep QEMU's own output in the scratch directory"},
+    {0},
 };
 
 static int qemu__init(struct ktstr_inst *inst)
 {
 	struct qemu_priv *p = qemu_host->priv(inst);
-	static const char *const names[] = { "binary", "cpu", "machine" };
-	const char *vals[] = { p->binary, p->cpu, p->machine };
+	static const char *const names[] = {"binary", "cpu", "machine"};
+	const char *vals[] = {p->binary, p->cpu, p->machine};
 
 	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
 		if (vals[i] == NULL || vals[i][0] == '\0') {
@@ -74,7 +73,8 @@ static int qemu__init(struct ktstr_inst *inst)
 	} else if (strcmp(p->accel, "tcg") == 0) {
 		p->accel_opt = QEMU_ACCEL_TCG;
 	} else {
-		qemu_host->set_error(inst, "option accel is \"%s\"; use auto, kvm or tcg", p->accel);
+		qemu_host->set_error(inst, "option accel is \"%s\"; use auto, kvm or tcg",
+				     p->accel);
 		return -EINVAL;
 	}
 	return 0;
@@ -91,12 +91,14 @@ static void qemu__choose(const struct qemu_priv *p, struct qemu_choice *c)
 		c->err = -ENOENT;
 		snprintf(c->detail, sizeof(c->detail),
 			 "qemu binary not found: %s (install qemu-system-x86 or set the binary "
-			 "option)", p->binary);
+			 "option)",
+			 p->binary);
 		return;
 	}
 	if (p->accel_opt == QEMU_ACCEL_TCG) {
 		c->accel = KTSTR_ACCEL_TCG;
-		snprintf(c->detail, sizeof(c->detail), "tcg (software emulation): set by option accel");
+		snprintf(c->detail, sizeof(c->detail),
+			 "tcg (software emulation): set by option accel");
 		return;
 	}
 	ktstr_qemu_probe__kvm_check("/dev/kvm", &chk);
@@ -104,8 +106,10 @@ static void qemu__choose(const struct qemu_priv *p, struct qemu_choice *c)
 	if (c->accel == KTSTR_ACCEL_TCG && p->accel_opt == QEMU_ACCEL_KVM) {
 		c->accel = KTSTR_ACCEL_NONE;
 		c->err = -ENODEV;
-		snprintf(c->detail, sizeof(c->detail), "option accel is kvm but %s; set accel to "
-			 "auto or tcg", why);
+		snprintf(c->detail, sizeof(c->detail),
+			 "option accel is kvm but %s; set accel to "
+			 "auto or tcg",
+			 why);
 		return;
 	}
 	snprintf(c->detail, sizeof(c->detail), "%s", why);
@@ -113,7 +117,7 @@ static void qemu__choose(const struct qemu_priv *p, struct qemu_choice *c)
 
 static int qemu__probe(struct ktstr_inst *inst, struct ktstr_vm_caps *caps)
 {
-	struct qemu_choice c = { 0 };
+	struct qemu_choice c = {0};
 
 	qemu__choose(qemu_host->priv(inst), &c);
 	caps->best = c.accel;
@@ -125,16 +129,16 @@ static int qemu__run(struct ktstr_inst *inst, const struct ktstr_vm_spec *spec,
 		     struct ktstr_vm_outcome *outcome)
 {
 	struct qemu_priv *p = qemu_host->priv(inst);
-	struct qemu_choice c = { 0 };
+	struct qemu_choice c = {0};
 	struct ktstr_qemu_cfg cfg = {
-		.binary = p->binary,
-		.machine = p->machine,
-		.extra_args = p->extra_args,
+	    .binary = p->binary,
+	    .machine = p->machine,
+	    .extra_args = p->extra_args,
 	};
 	struct ktstr_qemu_launch l = {
-		.cfg = &cfg,
-		.keep_log = p->keep_logs,
-		.kill_grace_ms = KTSTR_QEMU_KILL_GRACE_MS,
+	    .cfg = &cfg,
+	    .keep_log = p->keep_logs,
+	    .kill_grace_ms = KTSTR_QEMU_KILL_GRACE_MS,
 	};
 	char err[256];
 	int rc;
@@ -164,21 +168,21 @@ static int qemu__run(struct ktstr_inst *inst, const struct ktstr_vm_spec *spec,
 }
 
 static const struct ktstr_vm_ops qemu_ops = {
-	.sz = sizeof(struct ktstr_vm_ops),
-	.init = qemu__init,
-	.probe = qemu__probe,
-	.run = qemu__run,
+    .sz = sizeof(struct ktstr_vm_ops),
+    .init = qemu__init,
+    .probe = qemu__probe,
+    .run = qemu__run,
 };
 
 static const struct ktstr_plugin_desc qemu_desc = {
-	KTSTR_PLUGIN_DESC_INIT,
-	.kind = KTSTR_PLUGIN_VM,
-	.name = "qemu",
-	.version = "0.1.0",
-	.description = "boots test VMs with qemu-system-x86_64 (KVM when usable, else TCG)",
-	.ops = &qemu_ops,
-	.opts = qemu_opts,
-	.priv_size = sizeof(struct qemu_priv),
+    KTSTR_PLUGIN_DESC_INIT,
+    .kind = KTSTR_PLUGIN_VM,
+    .name = "qemu",
+    .version = "0.1.0",
+    .description = "boots test VMs with qemu-system-x86_64 (KVM when usable, else TCG)",
+    .ops = &qemu_ops,
+    .opts = qemu_opts,
+    .priv_size = sizeof(struct qemu_priv),
 };
 
 KTSTR_PLUGIN_EXPORT int ktstr_plugin_entry_v1(const struct ktstr_host_api *host,

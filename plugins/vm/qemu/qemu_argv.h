@@ -15,7 +15,7 @@ struct ktstr_argv {
 int ktstr_argv__push(struct ktstr_argv *a, const char *s);
 /** @brief Append a formatted string. 0 or -ENOMEM. */
 int ktstr_argv__pushf(struct ktstr_argv *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /** @brief Append each space/tab-separated word of @p s (no quoting). 0 or -ENOMEM. */
 int ktstr_argv__split(struct ktstr_argv *a, const char *s);
 /** @brief Free every string and the vector; leaves @p a empty and reusable. */

@@ -14,10 +14,10 @@
 
 /** @brief The resolved settings of one launch (all strings borrowed). */
 struct ktstr_qemu_cfg {
-	const char *binary;     /**< name or path, looked up in PATH by execvp */
+	const char *binary;	/**< name or path, looked up in PATH by execvp */
 	enum ktstr_accel accel; /**< KTSTR_ACCEL_KVM or KTSTR_ACCEL_TCG */
-	const char *cpu;        /**< -cpu model */
-	const char *machine;    /**< -M machine type */
+	const char *cpu;	/**< -cpu model */
+	const char *machine;	/**< -M machine type */
 	const char *extra_args; /**< space-separated words appended as-is; may be NULL */
 };
 

@@ -47,9 +47,8 @@ static bool probe__module_loaded(const char *sysfs_root, const char *module)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-enum ktstr_accel ktstr_qemu_probe__decide(const char *sysfs_root,
-					  const struct ktstr_kvm_check *chk, char *detail,
-					  size_t len)
+enum ktstr_accel ktstr_qemu_probe__decide(const char *sysfs_root, const struct ktstr_kvm_check *chk,
+					  char *detail, size_t len)
 {
 	static const char tcg[] = "using TCG (software emulation)";
 
@@ -60,14 +59,14 @@ enum ktstr_accel ktstr_qemu_probe__decide(const char *sysfs_root,
 	}
 	/* kvm_pvm answers every ioctl, so the module must be checked by name. */
 	if (probe__module_loaded(sysfs_root, "kvm_pvm")) {
-		snprintf(detail, len, "kvm: /dev/kvm is served by kvm_pvm, which cannot boot Linux; %s",
-			 tcg);
+		snprintf(detail, len,
+			 "kvm: /dev/kvm is served by kvm_pvm, which cannot boot Linux; %s", tcg);
 		return KTSTR_ACCEL_TCG;
 	}
 	if (!probe__module_loaded(sysfs_root, "kvm_intel") &&
 	    !probe__module_loaded(sysfs_root, "kvm_amd")) {
-		snprintf(detail, len, "kvm: no hardware KVM module (kvm_intel or kvm_amd) is loaded; %s",
-			 tcg);
+		snprintf(detail, len,
+			 "kvm: no hardware KVM module (kvm_intel or kvm_amd) is loaded; %s", tcg);
 		return KTSTR_ACCEL_TCG;
 	}
 	if (chk->api_version != KTSTR_KVM_API_VERSION) {

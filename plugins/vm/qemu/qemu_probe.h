@@ -11,7 +11,7 @@
 
 /** @brief What the /dev/kvm ioctls said; each error is 0 or a positive errno. */
 struct ktstr_kvm_check {
-	int open_err;      /**< open(O_RDWR) */
+	int open_err;	   /**< open(O_RDWR) */
 	int api_version;   /**< KVM_GET_API_VERSION result, -1 if not reached or failed */
 	int create_vm_err; /**< KVM_CREATE_VM; 0 also when not reached (see api_version) */
 };
@@ -29,9 +29,8 @@ void ktstr_qemu_probe__kvm_check(const char *dev, struct ktstr_kvm_check *out);
  * @param detail      receives the reason in one line
  * @return KTSTR_ACCEL_KVM or KTSTR_ACCEL_TCG
  */
-enum ktstr_accel ktstr_qemu_probe__decide(const char *sysfs_root,
-					  const struct ktstr_kvm_check *chk, char *detail,
-					  size_t len);
+enum ktstr_accel ktstr_qemu_probe__decide(const char *sysfs_root, const struct ktstr_kvm_check *chk,
+					  char *detail, size_t len);
 
 /**
  * @brief Find @p name the way execvp would: a name with '/' is taken as is,

@@ -55,7 +55,7 @@ static int proc__poll_ms(uint64_t ms)
 static __attribute__((noreturn)) void proc__child_fail(const struct proc_child *c, int stage,
 						       int err)
 {
-	struct proc_child_err ce = { .stage = stage, .err = err };
+	struct proc_child_err ce = {.stage = stage, .err = err};
 	ssize_t n;
 
 	n = write(c->err_fd, &ce, sizeof(ce));
@@ -66,7 +66,7 @@ static __attribute__((noreturn)) void proc__child_fail(const struct proc_child *
 /* Runs between fork and exec: async-signal-safe calls only. */
 static __attribute__((noreturn)) void proc__child(const struct proc_child *c)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
 	sigset_t none;
 
 	setpgid(0, 0);
@@ -141,8 +141,10 @@ static int proc__await_exec(int err_fd, const char *argv0, char *err, size_t err
 		return -EIO;
 	}
 	if (ce.stage == PROC_STAGE_EXEC && ce.err == ENOENT) {
-		snprintf(err, errlen, "qemu binary not found: %s (install qemu-system-x86 or set "
-			 "the binary option)", argv0);
+		snprintf(err, errlen,
+			 "qemu binary not found: %s (install qemu-system-x86 or set "
+			 "the binary option)",
+			 argv0);
 	} else if (ce.stage == PROC_STAGE_AFFINITY) {
 		snprintf(err, errlen, "cannot pin %s to the planned host CPUs: %s", argv0,
 			 strerror(ce.err));
@@ -179,8 +181,8 @@ static void proc__wait(const struct ktstr_proc_spec *s, pid_t pid, int pidfd, ui
 	bool killed = false;
 
 	for (;;) {
-		struct pollfd pfd[2] = { { .fd = pidfd, .events = POLLIN },
-					 { .fd = s->cancel_fd, .events = POLLIN } };
+		struct pollfd pfd[2] = {{.fd = pidfd, .events = POLLIN},
+					{.fd = s->cancel_fd, .events = POLLIN}};
 		nfds_t nfds = s->cancel_fd >= 0 && kill_at == 0 ? 2 : 1;
 		uint64_t now = proc__now_ms();
 		uint64_t wake = 0;
@@ -220,7 +222,7 @@ static void proc__wait(const struct ktstr_proc_spec *s, pid_t pid, int pidfd, ui
 int ktstr_proc__run(const struct ktstr_proc_spec *s, struct ktstr_proc_result *r, char *err,
 		    size_t errlen)
 {
-	struct proc_child c = { .argv = s->argv, .parent = getpid(), .log_fd = s->log_fd };
+	struct proc_child c = {.argv = s->argv, .parent = getpid(), .log_fd = s->log_fd};
 	int pipefd[2];
 	int pidfd, rc;
 	uint64_t t0;

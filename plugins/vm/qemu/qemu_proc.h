@@ -13,22 +13,22 @@
 
 /** @brief What to run and how long (all borrowed for the call). */
 struct ktstr_proc_spec {
-	char *const *argv;        /**< argv[0] is looked up in PATH */
-	int log_fd;               /**< the child's stdout and stderr; -1: /dev/null */
-	uint32_t nr_host_cpus;    /**< > 0: the child may run only on host_cpus */
+	char *const *argv;     /**< argv[0] is looked up in PATH */
+	int log_fd;	       /**< the child's stdout and stderr; -1: /dev/null */
+	uint32_t nr_host_cpus; /**< > 0: the child may run only on host_cpus */
 	const int32_t *host_cpus;
-	uint64_t timeout_ms;      /**< 0: no deadline */
-	int cancel_fd;            /**< readable (or hung up) => stop now; -1: none */
-	uint32_t kill_grace_ms;   /**< SIGTERM, then SIGKILL this much later */
+	uint64_t timeout_ms;	/**< 0: no deadline */
+	int cancel_fd;		/**< readable (or hung up) => stop now; -1: none */
+	uint32_t kill_grace_ms; /**< SIGTERM, then SIGKILL this much later */
 };
 
 /** @brief How the process ended. */
 struct ktstr_proc_result {
-	pid_t pid;       /**< the pid it had (already reaped) */
-	int exit_code;   /**< exit status, or -1 when a signal ended it */
+	pid_t pid;	 /**< the pid it had (already reaped) */
+	int exit_code;	 /**< exit status, or -1 when a signal ended it */
 	int term_signal; /**< the signal that ended it, or 0 */
-	bool timed_out;  /**< the deadline stopped it */
-	bool cancelled;  /**< cancel_fd stopped it */
+	bool timed_out;	 /**< the deadline stopped it */
+	bool cancelled;	 /**< cancel_fd stopped it */
 	uint64_t wall_ms;
 };
 

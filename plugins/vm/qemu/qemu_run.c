@@ -28,8 +28,7 @@ static bool run__blank(const char *s, size_t n)
 	return true;
 }
 
-void ktstr_qemu_log__tail(const char *buf, size_t len, unsigned max_lines, char *out,
-			  size_t outlen)
+void ktstr_qemu_log__tail(const char *buf, size_t len, unsigned max_lines, char *out, size_t outlen)
 {
 	size_t start[RUN_MAX_TAIL_LINES], end[RUN_MAX_TAIL_LINES];
 	unsigned nlines = 0;
@@ -111,7 +110,8 @@ static void run__detail(const struct ktstr_qemu_launch *l, const struct ktstr_vm
 	if (!pr->timed_out && !pr->cancelled && pr->exit_code != 0) {
 		run__read_tail(log_fd, log_start, tail, sizeof(tail));
 	}
-	n = (size_t)snprintf(out->detail, sizeof(out->detail), "qemu (%s, -cpu %s) %s after %llu ms%s%s",
+	n = (size_t)snprintf(out->detail, sizeof(out->detail),
+			     "qemu (%s, -cpu %s) %s after %llu ms%s%s",
 			     l->cfg->accel == KTSTR_ACCEL_KVM ? "kvm" : "tcg", l->cfg->cpu, what,
 			     (unsigned long long)pr->wall_ms, tail[0] ? ": " : "", tail);
 	if (l->keep_log && n < sizeof(out->detail)) {
@@ -144,13 +144,13 @@ static off_t run__log_command(int fd, const struct ktstr_argv *argv)
 int ktstr_qemu__run(const struct ktstr_qemu_launch *l, const struct ktstr_vm_spec *spec,
 		    struct ktstr_vm_outcome *out, char *err, size_t errlen)
 {
-	struct ktstr_argv argv = { 0 };
+	struct ktstr_argv argv = {0};
 	struct ktstr_proc_spec ps = {
-		.nr_host_cpus = spec->nr_host_cpus,
-		.host_cpus = spec->host_cpus,
-		.timeout_ms = spec->timeout_ms,
-		.cancel_fd = spec->cancel_fd,
-		.kill_grace_ms = l->kill_grace_ms,
+	    .nr_host_cpus = spec->nr_host_cpus,
+	    .host_cpus = spec->host_cpus,
+	    .timeout_ms = spec->timeout_ms,
+	    .cancel_fd = spec->cancel_fd,
+	    .kill_grace_ms = l->kill_grace_ms,
 	};
 	struct ktstr_proc_result pr;
 	char log_path[4096];

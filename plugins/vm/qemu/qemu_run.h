@@ -15,8 +15,8 @@
 /** @brief How to launch, besides the VM spec (all borrowed). */
 struct ktstr_qemu_launch {
 	const struct ktstr_qemu_cfg *cfg;
-	const char *log_dir;    /**< QEMU's own stdout/stderr go to a file here */
-	bool keep_log;          /**< keep that file (named in outcome->detail) */
+	const char *log_dir;	/**< QEMU's own stdout/stderr go to a file here */
+	bool keep_log;		/**< keep that file (named in outcome->detail) */
 	uint32_t kill_grace_ms; /**< normally KTSTR_QEMU_KILL_GRACE_MS */
 };
 
