@@ -112,6 +112,9 @@ static int open_sinks(struct ktstr_engine *e, char *err, size_t errlen)
 	for (size_t i = 0; i < e->nsinks; i++) {
 		int ret = ktstr_inst__sink_open(e->sinks[i], &so);
 
+		if (ret == -ENOTSUP) { /* open is optional: the sink only emits */
+			ret = 0;
+		}
 		if (ret != 0) {
 			snprintf(err, errlen, "result sink %s cannot open: %s",
 				 ktstr_inst__name(e->sinks[i]),
@@ -128,7 +131,9 @@ static int open_sinks(struct ktstr_engine *e, char *err, size_t errlen)
 static void close_sinks(struct ktstr_engine *e)
 {
 	for (size_t i = 0; i < e->nsinks; i++) {
-		if (e->sink_open[i] && ktstr_inst__sink_close(e->sinks[i]) != 0) {
+		int ret = e->sink_open[i] ? ktstr_inst__sink_close(e->sinks[i]) : 0;
+
+		if (ret != 0 && ret != -ENOTSUP) { /* close is optional too */
 			KTSTR_ERR("result sink %s failed to close: %s", ktstr_inst__name(e->sinks[i]),
 				  ktstr_inst__last_error(e->sinks[i]));
 		}

@@ -30,7 +30,7 @@ struct ktstr_sink_open_opts {
 /** @brief Result-sink ops (sized; v1.0 members below, append only). */
 struct ktstr_sink_ops {
 	size_t sz;
-	/** @brief Start a run. On failure the sink has released everything. */
+	/** @brief Optional: start a run. On failure the sink has released everything. */
 	int (*open)(struct ktstr_inst *inst, const struct ktstr_sink_open_opts *opts);
 	/**
 	 * @brief Take one result record.
@@ -38,7 +38,7 @@ struct ktstr_sink_ops {
 	 * @param len  its length in bytes
 	 */
 	int (*emit)(struct ktstr_inst *inst, const void *rec, size_t len);
-	/** @brief End the run; flush and release. Called once after a successful open. */
+	/** @brief Optional: end the run; flush and release. Called once after a successful open. */
 	int (*close)(struct ktstr_inst *inst);
 };
 

@@ -27,9 +27,9 @@ fi
 pcdir=$prefix/$libdir/pkgconfig
 [ -f "$pcdir/ktstr-plugin.pc" ] || fail "no ktstr-plugin.pc in $pcdir"
 
-# The .pc file holds the prefix chosen at configure time; point it at the
-# temp prefix the way a packager's relocation would.
-pkgconf="pkg-config --define-variable=prefix=$prefix"
+# The .pc file locates the prefix relative to itself, so an installed tree
+# works wherever it was installed: no --define-variable needed.
+pkgconf="pkg-config"
 cflags=$(PKG_CONFIG_PATH=$pcdir $pkgconf --cflags ktstr-plugin)
 case $cflags in
 *"-I$prefix/include"*) ;;
