@@ -31,10 +31,9 @@ pcdir=$prefix/$libdir/pkgconfig
 # works wherever it was installed: no --define-variable needed.
 pkgconf="pkg-config"
 cflags=$(PKG_CONFIG_PATH=$pcdir $pkgconf --cflags ktstr-plugin)
-case $cflags in
-*"-I$prefix/include"*) ;;
-*) fail "pkg-config --cflags ktstr-plugin gave '$cflags', not the temp prefix" ;;
-esac
+incdir=$(echo "$cflags" | sed -n 's/.*-I\([^ ]*\).*/\1/p')
+[ -n "$incdir" ] && [ "$(cd "$incdir" 2>/dev/null && pwd -P)" = "$prefix/include" ] ||
+	fail "pkg-config --cflags ktstr-plugin gave '$cflags', not the temp prefix"
 
 mkdir "$tmp/oot"
 cp "$src/oot_sink.c" "$src/oot_sink_abi2.c" "$src/Makefile" "$tmp/oot/"
