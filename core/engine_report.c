@@ -74,6 +74,9 @@ void ktstr_engine__report_test(struct ktstr_engine *e, const struct ktstr_test *
 				fprintf(out, "        | %.*s\n", len, p);
 				p += len + (nl ? 1 : 0);
 			}
+		} else if (in->console_tail != NULL) {
+			fprintf(out, "      console tail: (empty; --verbose boots the kernel at "
+				     "loglevel 7)\n");
 		}
 	}
 	fflush(out);
