@@ -168,10 +168,58 @@ static bool com2_has(const char *needle)
 	return strstr(buf, needle) != NULL;
 }
 
-static void assert_no_children(void)
+/* No child of ours, and no live process anywhere whose command line names our work dir. */
+static void assert_nothing_left(void)
 {
+	struct dirent *de;
+	DIR *proc;
+
 	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 	assert_int_equal(errno, ECHILD);
+	proc = opendir("/proc");
+	assert_non_null(proc);
+	while ((de = readdir(proc)) != NULL) {
+		char path[300], cmd[8192] = "";
+		size_t n = 0;
+		FILE *f;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9') {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
+		f = fopen(path, "r");
+		if (f != NULL) {
+			n = fread(cmd, 1, sizeof(cmd) - 1, f);
+			fclose(f);
+		}
+		/* arguments are NUL-separated; a zombie has an empty cmdline */
+		for (size_t i = 0; i < n; i++) {
+			cmd[i] = cmd[i] == '\0' ? ' ' : cmd[i];
+		}
+		if (strstr(cmd, workdir) != NULL) {
+			fail_msg("process %s still runs: %s", de->d_name, cmd);
+		}
+	}
+	closedir(proc);
+}
+
+/* The guest kernel's last words, to explain a failure. */
+static void print_console_tail(void)
+{
+	char buf[1024];
+	FILE *f = fopen(console_path, "r");
+	size_t n;
+
+	if (f == NULL) {
+		return;
+	}
+	fseek(f, 0, SEEK_END);
+	fseek(f, ftell(f) > (long)sizeof(buf) - 1 ? -(long)sizeof(buf) + 1 : 0,
+	      ftell(f) > (long)sizeof(buf) - 1 ? SEEK_END : SEEK_SET);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	print_message("  console tail:\n%s\n", buf);
 }
 
 static int run(const struct ktstr_vm_spec *s, struct ktstr_vm_outcome *out)
@@ -184,6 +232,7 @@ static int run(const struct ktstr_vm_spec *s, struct ktstr_vm_outcome *out)
 	unlink(com2_path);
 	rc = ktstr_qemu__run(&l, s, out, err, sizeof(err));
 	print_message("  %s\n", rc == 0 ? out->detail : err);
+	print_console_tail();
 	return rc;
 }
 
@@ -198,7 +247,7 @@ static void test_boot_and_poweroff(void **state)
 	assert_false(out.cancelled);
 	assert_int_equal(out.accel, cfg.accel);
 	assert_true(com2_has("KTSTR-BOOT-OK"));
-	assert_no_children();
+	assert_nothing_left();
 	print_message("  boot + power-off with -cpu %s: %llu ms\n", cfg.cpu,
 		      (unsigned long long)out.wall_ms);
 }
@@ -215,7 +264,7 @@ static void test_deadline_kills_hung_guest(void **state)
 	assert_true(out.wall_ms >= timeout);
 	assert_true(out.wall_ms <= timeout + 3000);
 	assert_true(com2_has("KTSTR-BOOT-HANG"));
-	assert_no_children();
+	assert_nothing_left();
 }
 
 /* Fires the cancel pipe once the guest's init says it hangs. */
@@ -251,7 +300,7 @@ static void test_cancel_fd_stops_guest(void **state)
 	assert_true(com2_has("KTSTR-BOOT-HANG"));
 	close(p[0]);
 	close(p[1]);
-	assert_no_children();
+	assert_nothing_left();
 }
 
 static int setup(void **state)

@@ -55,7 +55,7 @@ static struct ktstr_vm_spec spec(void)
 	return s;
 }
 
-/* A stand-in QEMU: records its argv, complains on stderr and exits with $FAKE_RC. */
+/* A stand-in QEMU: records its argv, complains on stderr (and $FAKE_MSG), exits $FAKE_RC. */
 static int setup(void **state)
 {
 	FILE *f;
@@ -69,6 +69,7 @@ static int setup(void **state)
 		"#!/bin/sh\necho \"$@\" > %s\n"
 		"echo 'qemu-system-x86_64: warning: first' >&2\n"
 		"echo 'qemu-system-x86_64: -numa node: boom' >&2\n"
+		"if [ -n \"$FAKE_MSG\" ]; then echo \"$FAKE_MSG\" >&2; fi\n"
 		"exit ${FAKE_RC:-0}\n",
 		args_file);
 	fclose(f);
@@ -252,6 +253,16 @@ static void test_run_outcome(void **state)
 					   "qemu-system-x86_64: -numa node: boom"));
 	assert_null(strstr(out.detail, "(log "));
 
+	/* QEMU stopped by someone else's SIGTERM exits 0 but says so */
+	setenv("FAKE_RC", "0", 1);
+	setenv("FAKE_MSG", "qemu-system-x86_64: terminating on signal 15 from pid 42", 1);
+	assert_int_equal(ops(d)->run(&inst, &s, &out), 0);
+	assert_int_equal(out.exit_code, 0);
+	assert_non_null(strstr(out.detail, "exited 0 after "));
+	assert_non_null(strstr(out.detail, "terminating on signal 15 from pid 42"));
+
+	unsetenv("FAKE_MSG");
+	setenv("FAKE_RC", "1", 1);
 	ktstr_mock_inst__set(&inst, "keep_logs", "true");
 	assert_int_equal(ops(d)->run(&inst, &s, &out), 0);
 	at = strstr(out.detail, "(log ");

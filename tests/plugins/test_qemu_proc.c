@@ -311,6 +311,9 @@ static void test_affinity(void **state)
 	s.host_cpus = bad;
 	assert_int_equal(run_sh("exit 0", &s, &r, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "host CPU -1 is not a valid CPU number"));
+	s.host_cpus = NULL;
+	assert_int_equal(run_sh("exit 0", &s, &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "2 host CPUs planned but none given"));
 	assert_no_children();
 }
 

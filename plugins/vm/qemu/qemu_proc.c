@@ -102,6 +102,10 @@ static int proc__cpuset(const struct ktstr_proc_spec *s, cpu_set_t **out, size_t
 	int32_t max = 0;
 	cpu_set_t *set;
 
+	if (s->host_cpus == NULL) {
+		snprintf(err, errlen, "%u host CPUs planned but none given", s->nr_host_cpus);
+		return -EINVAL;
+	}
 	for (uint32_t i = 0; i < s->nr_host_cpus; i++) {
 		if (s->host_cpus[i] < 0 || s->host_cpus[i] >= 65536) {
 			snprintf(err, errlen, "host CPU %d is not a valid CPU number",

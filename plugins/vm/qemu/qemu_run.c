@@ -106,9 +106,15 @@ static void run__detail(const struct ktstr_qemu_launch *l, const struct ktstr_vm
 	} else {
 		snprintf(what, sizeof(what), "exited %d", pr->exit_code);
 	}
-	/* QEMU only explains a failure on its stderr */
-	if (!pr->timed_out && !pr->cancelled && pr->exit_code != 0) {
+	/*
+	 * QEMU explains a failure only on its stderr. A SIGTERM from someone
+	 * else ends it with status 0 and "terminating on signal 15 from pid N".
+	 */
+	if (!pr->timed_out && !pr->cancelled) {
 		run__read_tail(log_fd, log_start, tail, sizeof(tail));
+		if (pr->exit_code == 0 && strstr(tail, "terminating on signal") == NULL) {
+			tail[0] = '\0';
+		}
 	}
 	n = (size_t)snprintf(out->detail, sizeof(out->detail),
 			     "qemu (%s, -cpu %s) %s after %llu ms%s%s",
