@@ -1,5 +1,6 @@
 /* vm/qemu through its descriptor and a mock host: options, probe, run errors, outcome. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -95,6 +96,19 @@ static void read_text(const char *path, char *buf, size_t len)
 	n = fread(buf, 1, len - 1, f);
 	buf[n] = '\0';
 	fclose(f);
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d) != NULL) {
+		n++;
+	}
+	closedir(d);
+	return n;
 }
 
 static void test_descriptor(void **state)
@@ -224,6 +238,7 @@ static void test_run_outcome(void **state)
 	struct ktstr_inst inst;
 	char args[1024], logpath[300], log[2048];
 	const char *at;
+	int fds = count_fds();
 
 	ktstr_mock_inst__new(&inst, d);
 	ktstr_mock_inst__set(&inst, "binary", fake_qemu);
@@ -274,6 +289,7 @@ static void test_run_outcome(void **state)
 	assert_non_null(strstr(log, fake_qemu));
 	assert_non_null(strstr(log, "boom"));
 	unsetenv("FAKE_RC");
+	assert_int_equal(count_fds(), fds);
 	ktstr_mock_inst__free(&inst);
 }
 

@@ -1,5 +1,6 @@
 /* vm/qemu: the process runner (fork/exec, deadline, cancel, kill escalation, reaping). */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -57,6 +58,19 @@ static void assert_pid_gone(pid_t pid)
 		usleep(10000);
 	}
 	assert_true(pid_gone(pid));
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d) != NULL) {
+		n++;
+	}
+	closedir(d);
+	return n;
 }
 
 static int run_sh(const char *script, struct ktstr_proc_spec *s, struct ktstr_proc_result *r,
@@ -134,6 +148,29 @@ static void test_exit_codes_and_log(void **state)
 	s.log_fd = -1;
 	assert_int_equal(run_sh("echo to-null; exit 5", &s, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.exit_code, 5);
+	assert_no_children();
+}
+
+/* Every path through the runner gives back the descriptors it opened. */
+static void test_no_fd_leak(void **state)
+{
+	int32_t bad[] = {-1};
+	char *missing[] = {"/nonexistent/qemu", NULL};
+	struct ktstr_proc_spec s = {
+	    .log_fd = -1, .cancel_fd = -1, .timeout_ms = 100, .kill_grace_ms = 100};
+	struct ktstr_proc_result r;
+	char err[256];
+	int before = count_fds();
+
+	assert_int_equal(run_sh("exit 0", &s, &r, err, sizeof(err)), 0);
+	assert_int_equal(run_sh("sleep 5", &s, &r, err, sizeof(err)), 0);
+	assert_true(r.timed_out);
+	s.argv = missing;
+	assert_int_equal(ktstr_proc__run(&s, &r, err, sizeof(err)), -ENOENT);
+	s.nr_host_cpus = 1;
+	s.host_cpus = bad;
+	assert_int_equal(run_sh("exit 0", &s, &r, err, sizeof(err)), -EINVAL);
+	assert_int_equal(count_fds(), before);
 	assert_no_children();
 }
 
@@ -365,6 +402,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_exit_codes_and_log),
+	    cmocka_unit_test(test_no_fd_leak),
 	    cmocka_unit_test(test_binary_not_found),
 	    cmocka_unit_test(test_not_executable),
 	    cmocka_unit_test(test_deadline_sigterm),
