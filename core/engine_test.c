@@ -244,7 +244,8 @@ int ktstr_engine__run_test(struct ktstr_engine *e, size_t i)
 	if (ret != 0) {
 		goto out;
 	}
-	ret = ktstr_guest_spec__cmdline(e->opts->verbose, cmdline, sizeof(cmdline));
+	ret = ktstr_guest_spec__cmdline(e->opts->verbose, e->caps.best != KTSTR_ACCEL_KVM, cmdline,
+					sizeof(cmdline));
 	if (ret != 0) {
 		goto out;
 	}

@@ -33,7 +33,10 @@ struct ktstr_guest_spec {
 /** @brief Render the spec as JSON into a malloc'd string. */
 int ktstr_guest_spec__render(const struct ktstr_guest_spec *s, char **out);
 
-/** @brief Build the guest kernel command line into buf. -ENOSPC if it does not fit. */
-int ktstr_guest_spec__cmdline(bool verbose, char *buf, size_t len);
+/**
+ * @brief Build the guest kernel command line into buf. -ENOSPC if it does not fit.
+ * @param emulated  the VM runs under software emulation (no hardware KVM)
+ */
+int ktstr_guest_spec__cmdline(bool verbose, bool emulated, char *buf, size_t len);
 
 #endif
