@@ -148,11 +148,15 @@ static struct ktstr_vm_spec spec(const char *mode, uint64_t timeout_ms, int canc
 	    .cancel_fd = cancel_fd,
 	};
 
-	/* no_timer_check: a busy host can make the IO-APIC timer check fail under TCG */
+	/*
+	 * Under TCG, as the engine does (core/guest_spec.c): no_timer_check (a
+	 * busy host can fail the IO-APIC timer check) and tsc=unstable (the late
+	 * sched_clock live patch can make a vCPU run a stale int3 and oops).
+	 */
 	snprintf(cmdline, sizeof(cmdline),
-		 "console=ttyS0 no_timer_check reboot=k panic=-1 loglevel=4 rdinit=/init "
+		 "console=ttyS0 no_timer_check reboot=k panic=-1 loglevel=4 rdinit=/init%s "
 		 "ktstr_boot=%s",
-		 mode);
+		 cfg.accel == KTSTR_ACCEL_KVM ? "" : " tsc=unstable", mode);
 	return s;
 }
 
