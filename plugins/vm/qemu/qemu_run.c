@@ -147,6 +147,32 @@ static off_t run__log_command(int fd, const struct ktstr_argv *argv)
 	return end > 0 ? end : 0;
 }
 
+/*
+ * qemu.argv beside the console log: the exact argv, one per line, so a run
+ * can be repeated by hand (mapfile -t a < qemu.argv; "${a[@]}") and the
+ * benchmark can boot the same VM. Best effort: a failure only loses the file.
+ */
+static void run__save_argv(const struct ktstr_vm_spec *spec, const struct ktstr_argv *argv)
+{
+	const char *slash = spec->console_path ? strrchr(spec->console_path, '/') : NULL;
+	char path[4096];
+	FILE *f;
+
+	if (slash == NULL ||
+	    (size_t)snprintf(path, sizeof(path), "%.*s/qemu.argv", (int)(slash - spec->console_path),
+			     spec->console_path) >= sizeof(path)) {
+		return;
+	}
+	f = fopen(path, "we");
+	if (f == NULL) {
+		return;
+	}
+	for (size_t i = 0; i < argv->n; i++) {
+		fprintf(f, "%s\n", argv->v[i]);
+	}
+	fclose(f);
+}
+
 int ktstr_qemu__run(const struct ktstr_qemu_launch *l, const struct ktstr_vm_spec *spec,
 		    struct ktstr_vm_outcome *out, char *err, size_t errlen)
 {
@@ -181,6 +207,7 @@ int ktstr_qemu__run(const struct ktstr_qemu_launch *l, const struct ktstr_vm_spe
 		goto err_argv;
 	}
 	log_start = run__log_command(log_fd, &argv);
+	run__save_argv(spec, &argv);
 	ps.argv = argv.v;
 	ps.log_fd = log_fd;
 	rc = ktstr_proc__run(&ps, &pr, err, errlen);
@@ -188,7 +215,8 @@ int ktstr_qemu__run(const struct ktstr_qemu_launch *l, const struct ktstr_vm_spe
 		goto err_log;
 	}
 	out->accel = l->cfg->accel;
-	out->exit_code = pr.exit_code;
+	/* vm.h: -1 when killed; QEMU itself exits 0 on the SIGTERM we send it */
+	out->exit_code = pr.timed_out || pr.cancelled || pr.term_signal != 0 ? -1 : pr.exit_code;
 	out->timed_out = pr.timed_out;
 	out->cancelled = pr.cancelled;
 	out->wall_ms = pr.wall_ms;
