@@ -24,7 +24,7 @@ YAML
 now() { date +%s.%N; }
 
 # Warm-up: fills the initramfs cache and gives us QEMU's exact argv.
-"$ktstr" run --output "$work/warm" "$work/p.yaml" >/dev/null
+"$ktstr" run --output "$work/warm" "$work/p.yaml" >/dev/null 2>&1
 argv_file=$(find "$work/warm" -name qemu.argv | head -n 1)
 [ -n "$argv_file" ] || { echo "bench: the qemu plugin wrote no qemu.argv" >&2; exit 1; }
 
@@ -52,11 +52,15 @@ for r in $(seq 1 "$runs"); do
 	"${argv[@]}" >/dev/null 2>&1
 	t1=$(now)
 	floor=$(echo "$t1 - $t0 + $duration_s" | bc -l)
-	"$ktstr" run --json --output "$work/r$r" "$work/p.yaml" >"$work/sum.json" 2>/dev/null
+	if ! "$ktstr" run --json --output "$work/r$r" "$work/p.yaml" >"$work/sum.json" 2>"$work/err.txt"; then
+		echo "bench: run $r did not pass:" >&2
+		jq -r '.tests[] | "\(.verdict) \(.name): \(.reason)"' "$work/sum.json" >&2 || cat "$work/err.txt" >&2
+		exit 1
+	fi
 	t2=$(now)
 	kt=$(echo "$t2 - $t1" | bc -l)
 	rss=$(jq -r .peak_rss_kb "$work/sum.json") # ktstr's own, not QEMU's
-	[ "$rss" -gt "$rss_max" ] && rss_max=$rss
+	if [ "$rss" -gt "$rss_max" ]; then rss_max=$rss; fi
 	printf 'run %d: floor %.2fs (boot+poweroff %.2fs + %ds scenario), ktstr %.2fs, ratio %.3f, ktstr max RSS %d KiB\n' \
 		"$r" "$floor" "$(echo "$t1 - $t0" | bc -l)" "$duration_s" "$kt" "$(echo "$kt / $floor" | bc -l)" "$rss"
 	floor_total=$(echo "$floor_total + $floor" | bc -l)

@@ -99,7 +99,8 @@ static int build_initrd(struct test_ctx *c, const char **args)
 		.scenario = c->scen->name,
 		.duration_ms = c->duration_ms,
 		.workers_per_cgroup = c->workers,
-		.settle_ms = SETTLE_MS,
+		/* the settle lets a scheduler see the new cgroups; eevdf needs none */
+		.settle_ms = c->sched->path != NULL ? SETTLE_MS : 0,
 		.topo = c->topo->topo,
 		.sched_name = c->sched->path != NULL ? c->sched->name : NULL,
 		.sched_args = args,
