@@ -85,7 +85,7 @@ int ktstr_fs__read_file(const char *path, char **out, size_t *len)
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int ktstr_fs__write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -115,7 +115,7 @@ int ktstr_fs__write_atomic(const char *path, const void *data, size_t len, mode_
 	if (fd < 0) {
 		return -errno;
 	}
-	err = write_all(fd, data, len);
+	err = ktstr_fs__write_all(fd, data, len);
 	if (err == 0 && fchmod(fd, mode) != 0) {
 		err = -errno;
 	}
@@ -158,7 +158,7 @@ static ssize_t copy_by_read(int in, int out, off_t left)
 	char buf[65536];
 	ssize_t r = read(in, buf, left < (off_t)sizeof(buf) ? (size_t)left : sizeof(buf));
 
-	if (r > 0 && write_all(out, buf, (size_t)r) != 0) {
+	if (r > 0 && ktstr_fs__write_all(out, buf, (size_t)r) != 0) {
 		return -1;
 	}
 	return r;

@@ -11,6 +11,9 @@ int ktstr_fs__mkdir_p(const char *path, mode_t mode);
 /** @brief Read a whole file into a NUL-terminated malloc'd buffer (*len excludes the NUL). */
 int ktstr_fs__read_file(const char *path, char **out, size_t *len);
 
+/** @brief write() all of @p data, retrying on EINTR and short writes. */
+int ktstr_fs__write_all(int fd, const void *data, size_t len);
+
 /** @brief Write @p len bytes to @p path atomically (temp file in the same dir, fsync, rename). */
 int ktstr_fs__write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 

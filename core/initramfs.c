@@ -1,5 +1,4 @@
 #define _GNU_SOURCE
-#include <stdbool.h> /* initramfs.h uses bool without including it */
 
 #include "initramfs.h"
 
@@ -397,54 +396,6 @@ static void remove_stale_temps(const char *cache_dir)
 	closedir(d);
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			return -errno;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Temp file in the same directory, then rename: readers see all of it or nothing. */
-static int publish(const char *path, const void *data, size_t len)
-{
-	char tmp[4096];
-	int fd, rc;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(tmp)) {
-		return -ENAMETOOLONG;
-	}
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		return -errno;
-	}
-	rc = write_all(fd, data, len);
-	if (rc == 0 && fchmod(fd, 0644) != 0) {
-		rc = -errno;
-	}
-	if (close(fd) != 0 && rc == 0) {
-		rc = -errno;
-	}
-	if (rc == 0 && rename(tmp, path) != 0) {
-		rc = -errno;
-	}
-	if (rc != 0) {
-		unlink(tmp);
-	}
-	return rc;
-}
-
 static int build_base(const struct plan *p, enum ktstr_compress comp, const char *path, char *err,
 		      size_t errlen)
 {
@@ -471,7 +422,7 @@ static int build_base(const struct plan *p, enum ktstr_compress comp, const char
 			 ktstr_compress__ext(comp), strerror(-rc));
 		goto err_cpio;
 	}
-	rc = publish(path, z, zlen);
+	rc = ktstr_fs__write_atomic(path, z, zlen, 0644);
 	if (rc != 0) {
 		snprintf(err, errlen, "cannot write %s: %s; check the cache directory", path,
 			 strerror(-rc));
@@ -718,7 +669,7 @@ int ktstr_initramfs__assemble(const char *base_path, const void *suffix, size_t 
 		KTSTR_ERR("initramfs: cannot open %s: %s", dst, strerror(-rc));
 		goto err_dst;
 	}
-	rc = write_all(fd, suffix, suffix_len);
+	rc = ktstr_fs__write_all(fd, suffix, suffix_len);
 	if (close(fd) != 0 && rc == 0) {
 		rc = -errno;
 	}
