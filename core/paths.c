@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,15 +10,64 @@
 
 bool ktstr_paths__in_build_tree(void)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	size_t blen = strlen(KTSTR_BUILD_BIN_DIR);
+	char exe[PATH_MAX], bin[PATH_MAX];
+	size_t n;
 
-	if (n <= 0) {
+	if (realpath("/proc/self/exe", exe) == NULL || realpath(KTSTR_BUILD_BIN_DIR, bin) == NULL) {
 		return false;
 	}
-	exe[n] = '\0';
-	return strncmp(exe, KTSTR_BUILD_BIN_DIR, blen) == 0 && exe[blen] == '/';
+	n = strlen(bin);
+	return strncmp(exe, bin, n) == 0 && (exe[n] == '/' || bin[n - 1] == '/');
+}
+
+/*
+ * <prefix>/<rel>, where <prefix> is the running binary's directory with
+ * KTSTR_INSTALL_BIN_REL ("bin") taken off; the configured prefix when
+ * /proc/self/exe cannot be read.
+ */
+static void install_path(const char *rel, char *buf, size_t len)
+{
+	char exe[PATH_MAX];
+	int up = 1; /* the executable's own name */
+
+	for (const char *p = KTSTR_INSTALL_BIN_REL; *p != '\0'; p++) {
+		up += *p == '/';
+	}
+	up += KTSTR_INSTALL_BIN_REL[0] != '\0';
+	if (realpath("/proc/self/exe", exe) == NULL) {
+		snprintf(buf, len, "%s/%s", KTSTR_INSTALL_PREFIX, rel);
+		return;
+	}
+	while (up-- > 0) {
+		char *slash = strrchr(exe, '/');
+
+		if (slash == NULL || slash == exe) {
+			snprintf(buf, len, "%s/%s", KTSTR_INSTALL_PREFIX, rel);
+			return;
+		}
+		*slash = '\0';
+	}
+	snprintf(buf, len, "%s/%s", exe, rel);
+}
+
+static char plugin_dir[PATH_MAX], guest_dir[PATH_MAX];
+static pthread_once_t dirs_once = PTHREAD_ONCE_INIT;
+
+static void find_dirs(void)
+{
+	if (ktstr_paths__in_build_tree()) {
+		snprintf(plugin_dir, sizeof(plugin_dir), "%s", KTSTR_BUILD_PLUGIN_DIR);
+		snprintf(guest_dir, sizeof(guest_dir), "%s", KTSTR_BUILD_GUEST_DIR);
+		return;
+	}
+	install_path(KTSTR_INSTALL_PLUGIN_REL, plugin_dir, sizeof(plugin_dir));
+	install_path(KTSTR_INSTALL_GUEST_REL, guest_dir, sizeof(guest_dir));
+}
+
+const char *ktstr_paths__plugin_dir(void)
+{
+	pthread_once(&dirs_once, find_dirs);
+	return plugin_dir;
 }
 
 const char *ktstr_paths__guest_dir(void)
@@ -27,7 +77,8 @@ const char *ktstr_paths__guest_dir(void)
 	if (env != NULL && env[0] != '\0') {
 		return env;
 	}
-	return ktstr_paths__in_build_tree() ? KTSTR_BUILD_GUEST_DIR : KTSTR_INSTALL_GUEST_DIR;
+	pthread_once(&dirs_once, find_dirs);
+	return guest_dir;
 }
 
 int ktstr_paths__cache_root(char *buf, size_t len)

@@ -74,11 +74,6 @@ void ktstr_plugin__drop(struct ktstr_plugin *p);
 /* registry_desc.c: [a-z0-9_-]{1,64}, the rule for plugin and option names. */
 bool ktstr_plugin__name_valid(const char *s);
 
-/* registry_path.c: whether /proc/self/exe lies under the build tree, and the
- * dir load_default scans after KTSTR_PLUGIN_PATH accordingly. */
-bool ktstr_registry__in_build_tree(void);
-const char *ktstr_registry__default_dir(void);
-
 /* registry.c: record one refusal line (copied); 0 or -ENOMEM. */
 int ktstr_registry__add_refusal(struct ktstr_registry *reg, const char *line);
 

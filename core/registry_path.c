@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "paths.h"
 
 /* Directories already scanned (canonical), so a dir named twice loads once. */
 struct scan_state {
@@ -22,23 +23,6 @@ struct scan_state {
 	size_t nseen;
 	size_t scanned;
 };
-
-bool ktstr_registry__in_build_tree(void)
-{
-	char exe[PATH_MAX], bin[PATH_MAX];
-	size_t n;
-
-	if (realpath("/proc/self/exe", exe) == NULL || realpath(KTSTR_BUILD_BIN_DIR, bin) == NULL) {
-		return false;
-	}
-	n = strlen(bin);
-	return strncmp(exe, bin, n) == 0 && (exe[n] == '/' || bin[n - 1] == '/');
-}
-
-const char *ktstr_registry__default_dir(void)
-{
-	return ktstr_registry__in_build_tree() ? KTSTR_BUILD_PLUGIN_DIR : KTSTR_INSTALL_PLUGIN_DIR;
-}
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -197,7 +181,7 @@ static int scan_env(struct ktstr_registry *reg, struct scan_state *st, const cha
 int ktstr_registry__load_default(struct ktstr_registry *reg)
 {
 	const char *env = getenv("KTSTR_PLUGIN_PATH");
-	const char *dflt = ktstr_registry__default_dir();
+	const char *dflt = ktstr_paths__plugin_dir();
 	struct scan_state st = { 0 };
 	int ret = 0;
 

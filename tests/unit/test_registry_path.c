@@ -20,6 +20,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "paths.h"
 #include "registry_internal.h"
 
 #define MAX_LINES 64
@@ -68,9 +69,9 @@ static void test_build_tree(void **state)
 		skip();
 	}
 	/* This test binary lives in the build tree. */
-	assert_true(ktstr_registry__in_build_tree());
+	assert_true(ktstr_paths__in_build_tree());
 	snprintf(want, sizeof(want), "%s/plugins", build);
-	assert_string_equal(ktstr_registry__default_dir(), want);
+	assert_string_equal(ktstr_paths__plugin_dir(), want);
 }
 
 static void put(const char *name, const char *text)
@@ -132,7 +133,7 @@ static void test_unreadable_items(void **state)
 	clear_lines();
 	assert_int_equal(ktstr_registry__new(&reg), 0);
 	/* 0 as long as the default dir could be read; otherwise nothing was. */
-	want = access(ktstr_registry__default_dir(), R_OK) == 0 ? 0 : -ENOENT;
+	want = access(ktstr_paths__plugin_dir(), R_OK) == 0 ? 0 : -ENOENT;
 	assert_int_equal(ktstr_registry__load_default(reg), want);
 	for (size_t i = 0; i < nlines; i++) {
 		warned |= strstr(lines[i], "KTSTR_PLUGIN_PATH names") != NULL &&
