@@ -59,11 +59,12 @@ static const char base_cmdline[] =
 	"initramfs_options=size=90%";
 
 /*
- * Under QEMU's multi-threaded TCG, the kernel's late "sched_clock: Marking
- * stable" live-patches sched_clock_cpu() (text_poke_bp) while other vCPUs run
- * it, and a vCPU occasionally executes a stale int3 ("Oops: int3" in
- * sched_clock_cpu, seen here). tsc=unstable keeps sched_clock unstable from
- * the start, so that patch never happens; the guest's clocksource becomes HPET.
+ * Under emulation the TSC is neither stable nor checked reliably: the
+ * clocksource watchdog times out reading remote vCPUs and may flip the
+ * clocksource, and the late "sched_clock: Marking stable" live-patches
+ * sched_clock_cpu() (an "Oops: int3" there was seen with multi-threaded TCG).
+ * tsc=unstable decides both at boot: sched_clock stays unstable, the
+ * clocksource is HPET for the whole run.
  */
 static const char emulated_cmdline[] = "tsc=unstable";
 

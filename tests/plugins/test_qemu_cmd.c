@@ -215,6 +215,23 @@ static void test_cmd_memory_rounded_in_argv(void **state)
 		     "-numa node,nodeid=1,cpus=1-1,memdev=m1 " TAIL_ARGS);
 }
 
+/* TCG threading reaches -accel; under KVM it is ignored. */
+static void test_cmd_tcg_thread(void **state)
+{
+	struct ktstr_qemu_cfg cfg = tcg_cfg;
+	struct ktstr_vm_spec s = spec_for(1, 2, 2, 1, 2048);
+
+	cfg.tcg_thread = "single";
+	build_expect(&cfg, &s,
+		     "qemu-system-x86_64 -M pc -accel tcg,thread=single -cpu qemu64 "
+		     "-smp 4,sockets=2,cores=2,threads=1 -m 2048M " TAIL_ARGS);
+	cfg.accel = KTSTR_ACCEL_KVM;
+	cfg.cpu = "host";
+	build_expect(&cfg, &s,
+		     "qemu-system-x86_64 -M pc -accel kvm -cpu host "
+		     "-smp 4,sockets=2,cores=2,threads=1 -m 2048M " TAIL_ARGS);
+}
+
 static void test_cmd_kvm_machine_extra(void **state)
 {
 	struct ktstr_qemu_cfg cfg = {
@@ -346,6 +363,7 @@ int main(void)
 	    cmocka_unit_test(test_numa4_12llc_nodes),
 	    cmocka_unit_test(test_memory_rounding),
 	    cmocka_unit_test(test_cmd_memory_rounded_in_argv),
+	    cmocka_unit_test(test_cmd_tcg_thread),
 	    cmocka_unit_test(test_cmd_kvm_machine_extra),
 	    cmocka_unit_test(test_cmd_cmdline_is_one_argument),
 	    cmocka_unit_test(test_cmd_errors),

@@ -25,6 +25,7 @@ struct qemu_priv {
 	const char *cpu;
 	const char *machine;
 	const char *extra_args;
+	const char *tcg_thread;
 	bool keep_logs;
 	/* set by init */
 	enum qemu_accel_opt accel_opt;
@@ -49,6 +50,14 @@ static const struct ktstr_opt_spec qemu_opts[] = {
     {KTSTR_OPT_STR, "machine", "pc", offsetof(struct qemu_priv, machine), "-M machine type"},
     {KTSTR_OPT_STR, "extra_args", "", offsetof(struct qemu_priv, extra_args),
      "extra QEMU arguments, separated by spaces (no quoting)"},
+    /*
+     * Multi-threaded TCG runs vCPUs in parallel but, on QEMU 7.2, a vCPU
+     * occasionally executes a stale int3 while the guest kernel live-patches
+     * a static key (text_poke_bp): "Oops: int3" at boot or when cpusets or
+     * sched_ext flip a key. One TCG thread has no such race.
+     */
+    {KTSTR_OPT_STR, "tcg_thread", "single", offsetof(struct qemu_priv, tcg_thread),
+     "TCG vCPU threading: single (default; reliable) or multi (faster, may oops)"},
     {KTSTR_OPT_BOOL, "keep_logs", "false", offsetof(struct qemu_priv, keep_logs),
      "keep QEMU's own output in the scratch directory"},
     {0},
@@ -75,6 +84,11 @@ static int qemu__init(struct ktstr_inst *inst)
 	} else {
 		qemu_host->set_error(inst, "option accel is \"%s\"; use auto, kvm or tcg",
 				     p->accel);
+		return -EINVAL;
+	}
+	if (strcmp(p->tcg_thread, "single") != 0 && strcmp(p->tcg_thread, "multi") != 0) {
+		qemu_host->set_error(inst, "option tcg_thread is \"%s\"; use single or multi",
+				     p->tcg_thread);
 		return -EINVAL;
 	}
 	return 0;
@@ -134,6 +148,7 @@ static int qemu__run(struct ktstr_inst *inst, const struct ktstr_vm_spec *spec,
 	    .binary = p->binary,
 	    .machine = p->machine,
 	    .extra_args = p->extra_args,
+	    .tcg_thread = p->tcg_thread,
 	};
 	struct ktstr_qemu_launch l = {
 	    .cfg = &cfg,

@@ -120,7 +120,11 @@ int ktstr_qemu_cmd__build(const struct ktstr_qemu_cfg *cfg, const struct ktstr_v
 	rc = rc ?: ktstr_argv__push(out, "-M");
 	rc = rc ?: ktstr_argv__push(out, cfg->machine);
 	rc = rc ?: ktstr_argv__push(out, "-accel");
-	rc = rc ?: ktstr_argv__push(out, cfg->accel == KTSTR_ACCEL_KVM ? "kvm" : "tcg");
+	if (cfg->accel == KTSTR_ACCEL_KVM || cfg->tcg_thread == NULL) {
+		rc = rc ?: ktstr_argv__push(out, cfg->accel == KTSTR_ACCEL_KVM ? "kvm" : "tcg");
+	} else {
+		rc = rc ?: ktstr_argv__pushf(out, "tcg,thread=%s", cfg->tcg_thread);
+	}
 	rc = rc ?: ktstr_argv__push(out, "-cpu");
 	rc = rc ?: ktstr_argv__push(out, cfg->cpu);
 	rc = rc ?: ktstr_argv__push(out, "-smp");

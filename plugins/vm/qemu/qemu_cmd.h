@@ -19,6 +19,7 @@ struct ktstr_qemu_cfg {
 	const char *cpu;	/**< -cpu model */
 	const char *machine;	/**< -M machine type */
 	const char *extra_args; /**< space-separated words appended as-is; may be NULL */
+	const char *tcg_thread; /**< TCG only: "single" or "multi" (-accel tcg,thread=); NULL: QEMU's default */
 };
 
 /** @brief One guest NUMA node: an inclusive vCPU range and its memory. */
