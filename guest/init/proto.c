@@ -8,7 +8,11 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <msgpack.h>
+
 #include "fileio.h"
+#include "frame.h"
+#include "msgpack_json.h"
 
 static int write_all(int fd, const char *buf, size_t len)
 {
@@ -98,9 +102,45 @@ int ktstr_proto__topology(struct ktstr_proto *p, const char *json)
 	return emit(p, KTSTR_SENT_TOPOLOGY, " ", json);
 }
 
+int ktstr_proto__frame(struct ktstr_proto *p, const char type[4], const json_t *payload)
+{
+	msgpack_sbuffer sbuf;
+	msgpack_packer pk;
+	size_t len;
+	char *line;
+	int err;
+
+	if (!json_is_object(payload)) {
+		return -EINVAL;
+	}
+	msgpack_sbuffer_init(&sbuf);
+	msgpack_packer_init(&pk, &sbuf, msgpack_sbuffer_write);
+	err = ktstr_json__to_msgpack(payload, &pk);
+	if (err != 0) {
+		goto out_sbuf;
+	}
+	err = ktstr_frame__encode(type, sbuf.data, sbuf.size, &line, &len);
+	if (err != 0) {
+		goto out_sbuf;
+	}
+	err = write_all(p->fd, line, len);
+	free(line);
+out_sbuf:
+	msgpack_sbuffer_destroy(&sbuf);
+	return err;
+}
+
 int ktstr_proto__result(struct ktstr_proto *p, const char *json)
 {
-	int err = ktstr_proto__line(p, KTSTR_MARK_RESULT_START);
+	json_t *v = json_loads(json, 0, NULL);
+	int err;
+
+	/* The frame is the checked copy; the marker block stays for older hosts. */
+	if (json_is_object(v)) {
+		ktstr_proto__frame(p, "TEST", v);
+	}
+	json_decref(v);
+	err = ktstr_proto__line(p, KTSTR_MARK_RESULT_START);
 
 	if (!err) {
 		err = ktstr_proto__line(p, json);
@@ -136,8 +176,13 @@ int ktstr_proto__sched_log(struct ktstr_proto *p, const char *log_path)
 
 int ktstr_proto__exit(struct ktstr_proto *p, int code)
 {
+	json_t *v = json_pack("{s:i}", "code", code);
 	char num[16];
 
+	if (v != NULL) {
+		ktstr_proto__frame(p, "EXIT", v);
+		json_decref(v);
+	}
 	snprintf(num, sizeof(num), "%d", code);
 	return emit(p, KTSTR_SENT_EXIT, num, "");
 }

@@ -1,11 +1,14 @@
 /*
  * The COM2 protocol writer: sentinel lines, the topology line, the result
- * block and the scheduler log block (docs/protocol.md section 3).
+ * block, the scheduler log block (docs/protocol.md section 3) and msgpack
+ * frames (docs/protocol-frames.md).
  */
 #ifndef KTSTR_GUEST_PROTO_H
 #define KTSTR_GUEST_PROTO_H
 
 #include <stddef.h>
+
+#include <jansson.h>
 
 #define KTSTR_COM2_PATH "/dev/ttyS1"
 
@@ -49,7 +52,20 @@ int ktstr_proto__reason(struct ktstr_proto *p, const char *tag, const char *reas
 /** @brief "KTSTR_TOPOLOGY <json>\n". */
 int ktstr_proto__topology(struct ktstr_proto *p, const char *json);
 
-/** @brief The result block: start marker, @p json on one line, end marker. */
+/**
+ * @brief One frame line (docs/protocol-frames.md): @p payload, which must be
+ *        a JSON object, packed as a msgpack map.
+ * @param type 4 characters 'A'..'Z': TEST, STIM, WRKR, SCHD or EXIT.
+ * @return 0, -EINVAL (bad type, payload not an object), -ELOOP (nested too
+ *         deep for msgpack), -ENOMEM, or the write's -errno.
+ */
+int ktstr_proto__frame(struct ktstr_proto *p, const char type[4], const json_t *payload);
+
+/**
+ * @brief The result: a TEST frame holding @p json (when it parses as an
+ *        object), then the marker block: start marker, @p json on one line,
+ *        end marker. The frame is best effort; the markers always follow.
+ */
 int ktstr_proto__result(struct ktstr_proto *p, const char *json);
 
 /**
@@ -59,7 +75,7 @@ int ktstr_proto__result(struct ktstr_proto *p, const char *json);
  */
 int ktstr_proto__sched_log(struct ktstr_proto *p, const char *log_path);
 
-/** @brief "KTSTR_EXIT=<code>\n". */
+/** @brief An EXIT frame {"code": code} (best effort), then "KTSTR_EXIT=<code>\n". */
 int ktstr_proto__exit(struct ktstr_proto *p, int code);
 
 /** @brief Wait until everything written has left the port (tcdrain; no-op for files). */

@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -59,9 +60,13 @@ static void lines(void **state)
 	assert_string_equal(written(c), "KTSTR_INIT_STARTED\n"
 					"KTSTR_TOPOLOGY {\"cpus\":4}\n"
 					"KTSTR_PAYLOAD_STARTING\n"
+					/* msgpack {"passed":true}: 81 a6 "passed" c3 */
+					"KTSTR_FRAME 1 TEST 9 5edd4372 gaZwYXNzZWTD\n"
 					"===KTSTR_TEST_RESULT_START===\n"
 					"{\"passed\":true}\n"
 					"===KTSTR_TEST_RESULT_END===\n"
+					/* msgpack {"code":0}: 81 a4 "code" 00 */
+					"KTSTR_FRAME 1 EXIT 7 db037b16 gaRjb2RlAA==\n"
 					"KTSTR_EXIT=0\n");
 }
 
@@ -78,6 +83,7 @@ static void reasons(void **state)
 	assert_int_equal(ktstr_proto__exit(&c->p, 1), 0);
 	assert_string_equal(written(c), "KTSTR_SETUP_FAILED: bad spec  at end\n"
 					"SCHEDULER_NOT_ATTACHED: timeout\n"
+					"KTSTR_FRAME 1 EXIT 7 ac044b80 gaRjb2RlAQ==\n"
 					"KTSTR_EXIT=1\n");
 	/* A long reason is cut, still one line. */
 	memset(big, 'x', sizeof(big) - 1);
@@ -94,10 +100,39 @@ static void long_line(void **state)
 
 	memset(big, 'j', 100000);
 	big[100000] = '\0';
+	/* Not JSON: no frame, only the marker block. */
 	assert_int_equal(ktstr_proto__result(&c->p, big), 0);
 	assert_int_equal(strlen(written(c)), strlen(KTSTR_MARK_RESULT_START) + 1 + 100000 + 1 +
 						 strlen(KTSTR_MARK_RESULT_END) + 1);
 	free(big);
+}
+
+static void frame_errors(void **state)
+{
+	struct ctx *c = *state;
+	json_t *deep = json_object(), *arr = json_array();
+
+	assert_int_equal(ktstr_proto__frame(&c->p, "test", deep), -EINVAL);
+	assert_int_equal(ktstr_proto__frame(&c->p, "TES1", deep), -EINVAL);
+	assert_int_equal(ktstr_proto__frame(&c->p, "STIM", arr), -EINVAL);
+	assert_int_equal(ktstr_proto__frame(&c->p, "STIM", NULL), -EINVAL);
+	/* Deeper than msgpack-c can read back (32 levels): refused, nothing written. */
+	for (int i = 0; i < 33; i++) {
+		json_t *outer = json_object();
+
+		json_object_set_new(outer, "a", deep);
+		deep = outer;
+	}
+	assert_int_equal(ktstr_proto__frame(&c->p, "STIM", deep), -ELOOP);
+	assert_string_equal(written(c), "");
+	json_decref(deep);
+	json_decref(arr);
+	/* A write error comes back as -errno. */
+	close(c->p.fd);
+	c->p.fd = open("/dev/null", O_RDONLY);
+	arr = json_object();
+	assert_int_equal(ktstr_proto__frame(&c->p, "STIM", arr), -EBADF);
+	json_decref(arr);
 }
 
 static void sched_log(void **state)
@@ -146,6 +181,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(lines, setup, teardown),
 	    cmocka_unit_test_setup_teardown(reasons, setup, teardown),
 	    cmocka_unit_test_setup_teardown(long_line, setup, teardown),
+	    cmocka_unit_test_setup_teardown(frame_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(sched_log, setup, teardown),
 	    cmocka_unit_test(open_errors),
 	};
