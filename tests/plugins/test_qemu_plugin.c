@@ -255,7 +255,7 @@ static void test_run_outcome(void **state)
 	/* a clean exit says nothing of QEMU's stderr */
 	assert_null(strstr(out.detail, "boom"));
 	read_text(args_file, args, sizeof(args));
-	assert_non_null(strstr(args, "-M pc -accel tcg -cpu Nehalem -smp 2,sockets=1,cores=2,"
+	assert_non_null(strstr(args, "-M pc -accel tcg,thread=single -cpu Nehalem -smp 2,sockets=1,cores=2,"
 				     "threads=1 -m 256M -nodefaults"));
 	assert_non_null(strstr(args, "-s -d guest_errors\n"));
 
