@@ -120,6 +120,7 @@ struct ktstr_work_ctx {
 	uint64_t gap_limit_ns;		    /* 0: no watchdog */
 	pid_t sched_pid;		    /* SIGUSR2 target when a gap passes the limit */
 	uint64_t rng;			    /* xorshift state */
+	unsigned char *stdout_buf;	    /* payload: KTSTR_PAYLOAD_STDOUT_MAX bytes, or NULL */
 };
 
 /** @brief The work type called @p name, or NULL. */
@@ -158,5 +159,12 @@ bool ktstr_work__checkpoint(struct ktstr_work_ctx *ctx);
  */
 void ktstr_work__run(const struct ktstr_work_type *wt, uint64_t duration_ns,
 		     volatile sig_atomic_t *stop, struct ktstr_worker_report *rep);
+
+/**
+ * @brief Like ktstr_work__run() for ctx->spec's type, with the optional ctx
+ *        fields (group, index, wake_ns, live_iterations, watchdog) set by the
+ *        caller; ctx->rep must be zeroed. @p duration_ns 0 runs until *stop.
+ */
+void ktstr_work__run_ctx(struct ktstr_work_ctx *ctx, uint64_t duration_ns);
 
 #endif

@@ -7,11 +7,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "timeutil.h"
+#include "worker_internal.h"
 
 static volatile sig_atomic_t worker_stop;
 
@@ -61,17 +63,33 @@ static void child_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* The legacy spawn's body: @p arg is the work type, duration in the worker. */
+struct legacy_job {
+	const struct ktstr_work_type *wt;
+	uint64_t duration_ms;
+};
+
+static int legacy_body(struct ktstr_worker_set *ws, unsigned index, const void *arg,
+		       struct ktstr_worker_report *rep)
+{
+	const struct legacy_job *job = arg;
+
+	ktstr_work__run(job->wt, job->duration_ms * KTSTR_NSEC_PER_MSEC, &worker_stop, rep);
+	return 0;
+}
+
 static __attribute__((noreturn)) void child_main(struct ktstr_worker_set *ws,
-						 const struct ktstr_work_type *wt,
-						 uint64_t duration_ms, pid_t parent)
+						 ktstr_worker_body_fn body, const void *arg,
+						 unsigned index, pid_t parent)
 {
 	struct ktstr_worker_report rep;
 	struct pollfd pfd;
 	char byte;
+	int rc;
 
 	child_signals();
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) {
-		_exit(1);
+		_exit(KTSTR_WORKER_EXIT_BARRIER);
 	}
 	/* Its own group, so work types that fork can be killed as a whole. */
 	setpgid(0, 0);
@@ -79,10 +97,13 @@ static __attribute__((noreturn)) void child_main(struct ktstr_worker_set *ws,
 	close(ws->report[0]);
 	pfd = (struct pollfd){.fd = ws->barrier[0], .events = POLLIN};
 	if (poll(&pfd, 1, KTSTR_WORKER_BARRIER_MS) != 1 || read(ws->barrier[0], &byte, 1) != 0) {
-		_exit(1); /* never released (EOF is the release) */
+		_exit(KTSTR_WORKER_EXIT_BARRIER); /* never released (EOF is the release) */
 	}
 	memset(&rep, 0, sizeof(rep));
-	ktstr_work__run(wt, duration_ms * KTSTR_NSEC_PER_MSEC, &worker_stop, &rep);
+	rc = body(ws, index, arg, &rep);
+	if (rc != 0) {
+		_exit(rc);
+	}
 	rep.pid = getpid();
 	if (write(ws->report[1], &rep, sizeof(rep)) != (ssize_t)sizeof(rep)) {
 		_exit(1);
@@ -90,9 +111,14 @@ static __attribute__((noreturn)) void child_main(struct ktstr_worker_set *ws,
 	_exit(0);
 }
 
-int ktstr_worker_set__spawn(struct ktstr_worker_set *ws, const struct ktstr_work_type *wt,
-			    uint64_t duration_ms, unsigned group, unsigned index,
-			    struct ktstr_worker **out)
+volatile sig_atomic_t *ktstr_worker__stop_flag(void)
+{
+	return &worker_stop;
+}
+
+int ktstr_worker_set__fork(struct ktstr_worker_set *ws, ktstr_worker_body_fn body,
+			   const void *arg, unsigned group, unsigned index,
+			   struct ktstr_worker **out)
 {
 	pid_t parent = getpid(), pid;
 	sigset_t usr1, old;
@@ -117,7 +143,7 @@ int ktstr_worker_set__spawn(struct ktstr_worker_set *ws, const struct ktstr_work
 	sigprocmask(SIG_BLOCK, &usr1, &old);
 	pid = fork();
 	if (pid == 0) {
-		child_main(ws, wt, duration_ms, parent);
+		child_main(ws, body, arg, ws->n, parent);
 	}
 	if (pid < 0) {
 		int err = -errno;
@@ -135,6 +161,15 @@ int ktstr_worker_set__spawn(struct ktstr_worker_set *ws, const struct ktstr_work
 	return 0;
 }
 
+int ktstr_worker_set__spawn(struct ktstr_worker_set *ws, const struct ktstr_work_type *wt,
+			    uint64_t duration_ms, unsigned group, unsigned index,
+			    struct ktstr_worker **out)
+{
+	struct legacy_job job = {.wt = wt, .duration_ms = duration_ms};
+
+	return ktstr_worker_set__fork(ws, legacy_body, &job, group, index, out);
+}
+
 int ktstr_worker_set__start(struct ktstr_worker_set *ws)
 {
 	if (ws->barrier[1] < 0) {
@@ -143,6 +178,7 @@ int ktstr_worker_set__start(struct ktstr_worker_set *ws)
 	/* Workers hold the write end closed; the parent's copy is the last one. */
 	close_fd(&ws->barrier[1]);
 	close_fd(&ws->report[1]);
+	ktstr_work_group__close_pipes(&ws->grp);
 	ws->start_ns = ktstr_now_ns();
 	return 0;
 }
@@ -207,12 +243,19 @@ static void kill_and_reap(struct ktstr_worker_set *ws)
 	for (size_t i = 0; i < ws->n; i++) {
 		struct ktstr_worker *w = &ws->w[i];
 
+		pid_t got;
+
 		if (w->reaped) {
 			continue;
 		}
-		killpg(w->pid, SIGKILL);
-		kill(w->pid, SIGKILL); /* in case it died before setpgid */
-		while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR) {
+		/* Exited on its own: keep the status; still running: it timed out. */
+		got = waitpid(w->pid, &w->status, WNOHANG);
+		w->timed_out = got == 0 && !w->reported;
+		killpg(w->pid, SIGKILL); /* also what it forked (ForkExit, payload) */
+		if (got == 0) {
+			kill(w->pid, SIGKILL); /* in case it died before setpgid */
+			while (waitpid(w->pid, &w->status, 0) < 0 && errno == EINTR) {
+			}
 		}
 		w->reaped = true;
 	}
@@ -272,6 +315,12 @@ void ktstr_worker_set__destroy(struct ktstr_worker_set *ws)
 	close_fd(&ws->barrier[1]);
 	close_fd(&ws->report[0]);
 	close_fd(&ws->report[1]);
+	for (size_t i = 0; i < ws->n; i++) {
+		if (ws->w[i].shm != NULL) {
+			munmap(ws->w[i].shm, sizeof(*ws->w[i].shm));
+		}
+	}
+	ktstr_work_group__release(&ws->grp);
 	free(ws->w);
 	memset(ws, 0, sizeof(*ws));
 	ws->barrier[0] = ws->barrier[1] = ws->report[0] = ws->report[1] = -1;
