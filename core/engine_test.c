@@ -14,13 +14,11 @@
 #include "guest_spec.h"
 #include "log.h"
 #include "runinfo.h"
+#include "scenario.h"
 #include "topo.h"
 
 #define CONSOLE_TAIL_LINES 40
 #define SETTLE_MS 500
-/* Upstream's release-build limits (reference scenarios.md section 4). */
-#define DEFAULT_MAX_GAP_MS 2000
-#define DEFAULT_MAX_SPREAD_PCT 15.0
 
 /* Directory name for a test: its name with '/' turned into '-'. */
 static void test_dir_name(const char *name, char *buf, size_t len)
@@ -85,7 +83,7 @@ struct test_ctx {
 	uint32_t workers;
 };
 
-static int build_initrd(struct test_ctx *c, const char **args)
+static int build_initrd(struct test_ctx *c, const char **args, const json_t *checks)
 {
 	struct ktstr_engine *e = c->e;
 	struct ktstr_initramfs_file files[2] = {
@@ -105,8 +103,8 @@ static int build_initrd(struct test_ctx *c, const char **args)
 		.sched_name = c->sched->path != NULL ? c->sched->name : NULL,
 		.sched_args = args,
 		.emulated_timing = e->caps.best != KTSTR_ACCEL_KVM,
-		.max_gap_ms = DEFAULT_MAX_GAP_MS,
-		.max_spread_pct = DEFAULT_MAX_SPREAD_PCT,
+		.def = c->scen->def,
+		.checks = checks,
 	};
 	char base[PATH_MAX], cache_dir[PATH_MAX], *json = NULL;
 	void *suffix = NULL;
@@ -202,7 +200,8 @@ int ktstr_engine__run_test(struct ktstr_engine *e, size_t i)
 	struct ktstr_plan plan = { .sz = sizeof(plan) };
 	struct ktstr_guest_report report = { 0 };
 	struct ktstr_result_in in = { 0 };
-	char dname[NAME_MAX], cmdline[2048], reason[512], *tail = NULL, *com2 = NULL;
+	char dname[NAME_MAX], cmdline[2048], reason[512], skip[512], *tail = NULL, *com2 = NULL;
+	json_t *checks = NULL;
 	const char **args = NULL;
 	const char *flagset = c.flags != NULL ? c.flags->name : "default";
 	void *lease = NULL;
@@ -228,9 +227,16 @@ int ktstr_engine__run_test(struct ktstr_engine *e, size_t i)
 		snprintf(c.error, sizeof(c.error), "cannot create %s: %s", c.dir, strerror(-ret));
 		goto out;
 	}
+	/* a topology that cannot host the scenario is a skip, decided without booting */
+	if (c.scen->def != NULL && ktstr_scenario__skip(c.scen->def, &c.topo->topo, skip,
+							  sizeof(skip)) != 0) {
+		in.skip_reason = skip;
+		goto out;
+	}
 	args = sched_argv(c.sched, c.flags);
-	if (args == NULL) {
+	if (args == NULL || ktstr_profile__checks(p, c.sched, c.scen, &checks) != 0) {
 		ret = -ENOMEM;
+		snprintf(c.error, sizeof(c.error), "out of memory preparing the test");
 		goto out;
 	}
 	ret = ktstr_inst__plan(e->planner, &req, &plan, &lease);
@@ -241,7 +247,7 @@ int ktstr_engine__run_test(struct ktstr_engine *e, size_t i)
 		goto out;
 	}
 	planned = true;
-	ret = build_initrd(&c, args);
+	ret = build_initrd(&c, args, checks);
 	if (ret != 0) {
 		goto out;
 	}
@@ -304,6 +310,7 @@ out:
 	free(tail);
 	free(com2);
 	free(args);
+	json_decref(checks);
 	ktstr_guest_report__release(&report);
 	return 0;
 }

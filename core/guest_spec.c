@@ -6,42 +6,72 @@
 
 #include <jansson.h>
 
+#include "scenario.h"
+
+#define KTSTR_GUEST_SPEC_VERSION 2
+
+static json_t *checks_of(const struct ktstr_guest_spec *s)
+{
+	json_t *c = ktstr_checks__defaults();
+
+	if (c == NULL) {
+		return NULL;
+	}
+	if ((s->max_gap_ms != 0 &&
+	     json_object_set_new(c, "max_gap_ms", json_integer(s->max_gap_ms)) != 0) ||
+	    (s->max_spread_pct != 0 &&
+	     json_object_set_new(c, "max_spread_pct", json_real(s->max_spread_pct)) != 0) ||
+	    ktstr_checks__merge(c, s->checks) != 0) {
+		json_decref(c);
+		return NULL;
+	}
+	return c;
+}
+
+static json_t *scenario_of(const struct ktstr_guest_spec *s)
+{
+	if (s->def != NULL) {
+		return ktstr_scenario__spec(s->def);
+	}
+	return json_pack("{s:s,s:{s:[],s:[]},s:[]}", "name", s->scenario, "backdrop", "cgroups",
+			 "ops", "steps");
+}
+
+static json_t *sched_of(const struct ktstr_guest_spec *s)
+{
+	json_t *args;
+
+	if (s->sched_name == NULL) {
+		return json_null();
+	}
+	args = json_array();
+	for (size_t i = 0; args != NULL && s->sched_args != NULL && s->sched_args[i] != NULL; i++) {
+		if (json_array_append_new(args, json_string(s->sched_args[i])) != 0) {
+			json_decref(args);
+			return NULL;
+		}
+	}
+	return json_pack("{s:s,s:s,s:o}", "name", s->sched_name, "path", "/" KTSTR_GUEST_SCHED_PATH,
+			 "args", args);
+}
+
 int ktstr_guest_spec__render(const struct ktstr_guest_spec *s, char **out)
 {
-	json_t *root = json_object(), *topo, *sched = json_null(), *checks;
+	json_t *root;
 
-	topo = json_pack("{s:i,s:i,s:i,s:i}", "numa_nodes", (json_int_t)s->topo.numa_nodes, "llcs",
+	/* json_pack's "o" takes each reference even on failure, so NULLs need no cleanup */
+	root = json_pack("{s:i,s:s,s:i,s:i,s:i,s:{s:i,s:i,s:i,s:i},s:o,s:b,s:o,s:o}", "version",
+			 KTSTR_GUEST_SPEC_VERSION, "test_name", s->test_name, "duration_ms",
+			 (json_int_t)s->duration_ms, "workers_per_cgroup",
+			 (json_int_t)s->workers_per_cgroup, "settle_ms", (json_int_t)s->settle_ms,
+			 "topology", "numa_nodes", (json_int_t)s->topo.numa_nodes, "llcs",
 			 (json_int_t)s->topo.llcs, "cores", (json_int_t)s->topo.cores, "threads",
-			 (json_int_t)s->topo.threads);
-	checks = json_pack("{s:b,s:i,s:f}", "not_starved", 1, "max_gap_ms",
-			   (json_int_t)s->max_gap_ms, "max_spread_pct", s->max_spread_pct);
-	if (s->sched_name != NULL) {
-		json_t *args = json_array();
-
-		for (size_t i = 0; s->sched_args != NULL && s->sched_args[i] != NULL; i++) {
-			json_array_append_new(args, json_string(s->sched_args[i]));
-		}
-		sched = json_pack("{s:s,s:s,s:o}", "name", s->sched_name, "path",
-				  "/" KTSTR_GUEST_SCHED_PATH, "args", args);
-	}
-	if (root == NULL || topo == NULL || checks == NULL || sched == NULL) {
-		json_decref(root);
-		json_decref(topo);
-		json_decref(checks);
-		json_decref(sched);
+			 (json_int_t)s->topo.threads, "scheduler", sched_of(s), "emulated_timing",
+			 s->emulated_timing, "scenario", scenario_of(s), "checks", checks_of(s));
+	if (root == NULL) {
 		return -ENOMEM;
 	}
-	json_object_set_new(root, "version", json_integer(1));
-	json_object_set_new(root, "test_name", json_string(s->test_name));
-	json_object_set_new(root, "scenario", json_string(s->scenario));
-	json_object_set_new(root, "duration_ms", json_integer(s->duration_ms));
-	json_object_set_new(root, "workers_per_cgroup", json_integer(s->workers_per_cgroup));
-	json_object_set_new(root, "settle_ms", json_integer(s->settle_ms));
-	json_object_set_new(root, "topology", topo);
-	json_object_set_new(root, "scheduler", sched);
-	json_object_set_new(root, "checks", checks);
-	json_object_set_new(root, "emulated_timing", json_boolean(s->emulated_timing));
-	*out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	*out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	json_decref(root);
 	return *out != NULL ? 0 : -ENOMEM;
 }
@@ -52,11 +82,11 @@ int ktstr_guest_spec__render(const struct ktstr_guest_spec *s, char **out)
  * exit and a panic end the VM at once.
  */
 static const char base_cmdline[] =
-	"console=ttyS0 nomodules mitigations=off no_timer_check random.trust_cpu=on "
-	"swiotlb=noforce i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd reboot=k panic=-1 "
-	"nokaslr lockdown=none sysctl.kernel.unprivileged_bpf_disabled=0 "
-	"sysctl.kernel.sched_schedstats=1 numa_balancing=disable rdinit=/init "
-	"initramfs_options=size=90%";
+    "console=ttyS0 nomodules mitigations=off no_timer_check random.trust_cpu=on "
+    "swiotlb=noforce i8042.noaux i8042.nomux i8042.nopnp i8042.dumbkbd reboot=k panic=-1 "
+    "nokaslr lockdown=none sysctl.kernel.unprivileged_bpf_disabled=0 "
+    "sysctl.kernel.sched_schedstats=1 numa_balancing=disable rdinit=/init "
+    "initramfs_options=size=90%";
 
 /*
  * Under emulation the TSC is neither stable nor checked reliably: the

@@ -26,11 +26,21 @@ struct ktstr_guest_spec {
 	const char *sched_name;        /* NULL for the kernel's own scheduler */
 	const char *const *sched_args; /* NULL-terminated; scheduler args then flag-set args */
 	bool emulated_timing;          /* no hardware virtualization: timing checks scale */
-	uint32_t max_gap_ms;
-	double max_spread_pct;
+	uint32_t max_gap_ms;           /* 0: the default (or what checks says) */
+	double max_spread_pct;         /* 0: the default (or what checks says) */
+	/* appended for spec v2 */
+	const struct ktstr_scenario *def; /* what to run (NULL: an empty scenario named scenario) */
+	const struct json_t *checks;      /* merged checks (ktstr_profile__checks), or NULL */
 };
 
-/** @brief Render the spec as JSON into a malloc'd string. */
+struct json_t;
+struct ktstr_scenario;
+
+/**
+ * @brief Render test spec v2 (docs/protocol.md) as JSON into a malloc'd string:
+ *        checks are the defaults, then max_gap_ms / max_spread_pct when set,
+ *        then @p s->checks. 0 or -ENOMEM.
+ */
 int ktstr_guest_spec__render(const struct ktstr_guest_spec *s, char **out);
 
 /**

@@ -9,6 +9,8 @@
 
 #include "fsutil.h"
 #include "profile_internal.h"
+#include "scenario.h"
+#include "scenario_internal.h"
 
 #define KTSTR_PROFILE_VERSION 1
 #define KTSTR_DEFAULT_DURATION_MS 2000
@@ -110,6 +112,13 @@ static int defaults(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_
 				sizeof(defaults_keys) / sizeof(defaults_keys[0]), &p->defaults);
 }
 
+/* Read by find_scenario_dirs before the walk. */
+static int scenario_dirs_again(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
+			       void *obj)
+{
+	return 0;
+}
+
 /* clang-format off */
 static const struct ktstr_pkey top_keys[] = {
 	{ "version", version, 0, 0, false },
@@ -127,6 +136,8 @@ static const struct ktstr_pkey top_keys[] = {
 	{ "budget", budget, 0, 0, false },
 	{ "output", output, 0, 0, false },
 	{ "plugins", ktstr_profile__parse_plugins, 0, 0, false },
+	{ "checks", ktstr_pkey__checks, offsetof(struct ktstr_profile, checks), 0, false },
+	{ "scenario_dirs", scenario_dirs_again, 0, 0, false },
 };
 /* clang-format on */
 
@@ -191,9 +202,8 @@ static int yaml_error(struct ktstr_pctx *c, const yaml_parser_t *y, const char *
 	return -EINVAL;
 }
 
-/* The one document of the stream; a second document is an error. */
-static int load_document(struct ktstr_pctx *c, yaml_parser_t *y, const char *text, size_t len,
-			 yaml_document_t *doc)
+int ktstr_pctx__load(struct ktstr_pctx *c, yaml_parser_t *y, const char *text, size_t len,
+		     const char *what, yaml_document_t *doc)
 {
 	yaml_document_t extra;
 	yaml_node_t *root;
@@ -208,10 +218,10 @@ static int load_document(struct ktstr_pctx *c, yaml_parser_t *y, const char *tex
 	}
 	root = yaml_document_get_root_node(&extra);
 	if (root != NULL) {
-		rc =
-		    ktstr_pctx__error(c, root,
-				      "a profile is a single YAML document; remove this second one "
-				      "(or the \"---\" before it)");
+		rc = ktstr_pctx__error(c, root,
+				       "a %s is a single YAML document; remove this second one "
+				       "(or the \"---\" before it)",
+				       what);
 	}
 	yaml_document_delete(&extra);
 	if (rc != 0) {
@@ -224,9 +234,26 @@ err_doc:
 	return rc;
 }
 
+/* The value of top-level key @p name, or NULL. */
+static yaml_node_t *top_value(struct ktstr_pctx *c, yaml_node_t *root, const char *name)
+{
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
+	     p++) {
+		yaml_node_t *key = ktstr_pctx__node(c, p->key);
+
+		if (ktstr_pctx__is_scalar(key) &&
+		    strcmp((const char *)key->data.scalar.value, name) == 0) {
+			return ktstr_pctx__node(c, p->value);
+		}
+	}
+	return NULL;
+}
+
 static int parse_root(struct ktstr_pctx *c, struct ktstr_profile *p)
 {
-	yaml_node_t *root = yaml_document_get_root_node(c->doc);
+	yaml_node_t *root = yaml_document_get_root_node(c->doc), *dirs;
+	static const struct ktstr_pkey dirs_key = {"scenario_dirs", NULL, 0, 0, false};
+	int rc;
 
 	if (root == NULL || ktstr_pctx__is_null(root)) {
 		return ktstr_pctx__error(c, root,
@@ -239,6 +266,14 @@ static int parse_root(struct ktstr_pctx *c, struct ktstr_profile *p)
 		    "expected the profile to be a mapping of keys (topologies:, "
 		    "scenarios:, ...), got %s",
 		    ktstr_pctx__kind(root));
+	}
+	/* scenarios are looked up in scenario_dirs, wherever the key is written */
+	dirs = top_value(c, root, dirs_key.name);
+	if (dirs != NULL) {
+		rc = ktstr_profile__parse_scenario_dirs(c, &dirs_key, dirs, p);
+		if (rc != 0) {
+			return rc;
+		}
 	}
 	return ktstr_pctx__walk(c, root, NULL, top_keys, sizeof(top_keys) / sizeof(top_keys[0]), p);
 }
@@ -265,7 +300,7 @@ int ktstr_profile__parse(const char *name, const char *text, size_t len, struct 
 		goto err_p;
 	}
 	yaml_parser_set_input_string(&y, (const unsigned char *)text, len);
-	rc = load_document(&c, &y, text, len, &doc);
+	rc = ktstr_pctx__load(&c, &y, text, len, "profile", &doc);
 	if (rc != 0) {
 		goto err_parser;
 	}
@@ -273,6 +308,10 @@ int ktstr_profile__parse(const char *name, const char *text, size_t len, struct 
 	rc = parse_root(&c, p);
 	if (rc == 0) {
 		rc = apply_defaults(p);
+	}
+	if (rc == 0) {
+		rc = ktstr_profile__check_scenarios(
+		    &c, top_value(&c, yaml_document_get_root_node(&doc), "scenarios"), p);
 	}
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&y);
@@ -332,6 +371,7 @@ void ktstr_profile__free(struct ktstr_profile *p)
 		free(p->scheds[i].name);
 		free(p->scheds[i].path);
 		strv_free(p->scheds[i].args, p->scheds[i].nargs);
+		json_decref(p->scheds[i].checks);
 	}
 	free(p->scheds);
 	for (size_t i = 0; i < p->nflagsets; i++) {
@@ -341,6 +381,8 @@ void ktstr_profile__free(struct ktstr_profile *p)
 	free(p->flagsets);
 	for (size_t i = 0; i < p->nscenarios; i++) {
 		free(p->scenarios[i].name);
+		ktstr_scenario__free(p->scenarios[i].def);
+		json_decref(p->scenarios[i].checks);
 	}
 	free(p->scenarios);
 	strv_free(p->include, p->ninclude);
@@ -356,5 +398,7 @@ void ktstr_profile__free(struct ktstr_profile *p)
 		ktstr_plugin_use__release(&p->sinks[i]);
 	}
 	free(p->sinks);
+	json_decref(p->checks);
+	strv_free(p->scenario_dirs, p->nscenario_dirs);
 	free(p);
 }

@@ -13,6 +13,9 @@
 
 #include "cfg.h"
 
+struct json_t;
+struct ktstr_scenario;
+
 /** @brief Exit code for bad input (profile errors, bad CLI usage). */
 #define KTSTR_EXIT_USAGE 2
 
@@ -27,6 +30,7 @@ struct ktstr_sched_entry {
 	char *path;           /* scheduler binary on the host; NULL for eevdf */
 	char **args;          /* NULL-terminated; never NULL */
 	size_t nargs;
+	struct json_t *checks; /* the checks it sets (jansson object), or NULL */
 };
 
 /** @brief A named set of extra scheduler args ("default" = none). */
@@ -37,9 +41,11 @@ struct ktstr_flagset_entry {
 };
 
 struct ktstr_scenario_entry {
-	char *name;           /* catalog name */
+	char *name;           /* catalog name, or the inline scenario's name */
 	uint32_t duration_ms; /* 0: defaults */
 	uint32_t workers_per_cgroup; /* 0: defaults */
+	struct ktstr_scenario *def; /* the scenario itself (core/scenario.h); never NULL once loaded */
+	struct json_t *checks;      /* the entry's own checks (jansson object), or NULL */
 };
 
 /** @brief One plugin instance the profile asks for. */
@@ -73,6 +79,8 @@ struct ktstr_profile {
 	struct ktstr_plugin_use planner;          /* default: "default" */
 	struct ktstr_plugin_use vm;               /* default: "qemu" */
 	struct ktstr_plugin_use *sinks; size_t nsinks; /* default: sidecar */
+	struct json_t *checks;                    /* top-level checks (jansson object), or NULL */
+	char **scenario_dirs; size_t nscenario_dirs; /* absolute; searched before the catalog */
 };
 
 /**
@@ -92,5 +100,14 @@ void ktstr_profile__free(struct ktstr_profile *p);
  *         UINT32_MAX milliseconds.
  */
 int ktstr_duration__parse_ms(const char *s, uint32_t *ms);
+
+/**
+ * @brief The checks test spec v2 carries for one test, in merge order: upstream
+ *        defaults <- profile checks <- scheduler @p s checks <- the scenario's
+ *        own checks <- the profile entry @p e checks. A new jansson object.
+ * @return 0 or -ENOMEM.
+ */
+int ktstr_profile__checks(const struct ktstr_profile *p, const struct ktstr_sched_entry *s,
+			  const struct ktstr_scenario_entry *e, struct json_t **out);
 
 #endif

@@ -21,6 +21,9 @@ struct ktstr_pctx {
 	char *err;
 	size_t errlen;
 	char *base_dir; /* absolute directory of the profile; computed on first use */
+	/* the profile's scenario_dirs, read before its scenarios */
+	const char *const *scenario_dirs;
+	size_t nscenario_dirs;
 };
 
 struct ktstr_pkey;
@@ -40,6 +43,10 @@ struct ktstr_pkey {
 
 /** @brief Called for each key of a mapping by ktstr_pctx__each_pair. */
 typedef int (*ktstr_pair_fn)(struct ktstr_pctx *c, yaml_node_t *key, yaml_node_t *val, void *arg);
+
+/** @brief The one document of the stream; a second is an error naming @p what ("profile"). */
+int ktstr_pctx__load(struct ktstr_pctx *c, yaml_parser_t *y, const char *text, size_t len,
+		     const char *what, yaml_document_t *doc);
 
 /* Errors and positions */
 int ktstr_pctx__error(struct ktstr_pctx *c, const yaml_node_t *at, const char *fmt, ...)
@@ -103,7 +110,23 @@ int ktstr_pkey__name(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node
 int ktstr_pctx__dup_error(struct ktstr_pctx *c, const yaml_node_t *at, const char *what,
 			  const char *name, const yaml_node_t *first);
 
-/* Schema sections (profile_sections.c, profile_plugins.c) */
+/** @brief How to read one list section: each item fills one entry, whose name must be unique. */
+struct ktstr_entry_list {
+	const char *what;   /* one item, for messages: "topology" */
+	const char *expect; /* the whole list, for messages: "a list of topologies" */
+	size_t size;	    /* sizeof one entry */
+	size_t name_off;    /* offset of the entry's char * name (set by parse on success) */
+	int (*parse)(struct ktstr_pctx *c, yaml_node_t *n, void *entry);
+};
+
+/**
+ * @brief Parse a non-empty list into a zeroed array. *arr and *n are set before
+ *        the first item so that the profile frees a partly read list like a full one.
+ */
+int ktstr_pctx__list(struct ktstr_pctx *c, yaml_node_t *val, const char *key,
+		     const struct ktstr_entry_list *l, void **arr, size_t *n);
+
+/* Schema sections (profile_sections.c, profile_plugins.c, profile_scenarios.c) */
 int ktstr_profile__parse_topos(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
 			       void *obj);
 int ktstr_profile__parse_scheds(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
@@ -112,6 +135,12 @@ int ktstr_profile__parse_flagsets(struct ktstr_pctx *c, const struct ktstr_pkey 
 				  yaml_node_t *val, void *obj);
 int ktstr_profile__parse_scenarios(struct ktstr_pctx *c, const struct ktstr_pkey *k,
 				   yaml_node_t *val, void *obj);
+/** @brief scenario_dirs: directories (relative to the profile) searched before the catalog. */
+int ktstr_profile__parse_scenario_dirs(struct ktstr_pctx *c, const struct ktstr_pkey *k,
+				       yaml_node_t *val, void *obj);
+/** @brief Each scenario's default worker count against its grouped work types. */
+int ktstr_profile__check_scenarios(struct ktstr_pctx *c, yaml_node_t *list,
+				   const struct ktstr_profile *p);
 int ktstr_profile__parse_plugins(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
 				 void *obj);
 /** @brief Fill the plugins the profile left out with the defaults. 0 or -ENOMEM. */

@@ -1,4 +1,4 @@
-/* The list sections of a profile: topologies, schedulers, flag sets, scenarios. */
+/* The list sections of a profile: topologies, schedulers, flag sets (scenarios: profile_scenarios.c). */
 #include "profile_internal.h"
 
 #include <errno.h>
@@ -6,22 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scenario_catalog.h"
+#include "scenario_internal.h"
 #include "suggest.h"
 #include "topo.h"
 
 #define KTSTR_BASELINE_SCHED "eevdf"
 
-/* How to read one list section: each item fills one entry, whose name must be unique. */
-struct entry_list {
-	const char *what;   /* one item, for messages: "topology" */
-	const char *expect; /* the whole list, for messages: "a list of topologies" */
-	size_t size;	    /* sizeof one entry */
-	size_t name_off;    /* offset of the entry's char * name (set by parse on success) */
-	int (*parse)(struct ktstr_pctx *c, yaml_node_t *n, void *entry);
-};
-
-static const char *entry_name(const struct entry_list *l, const void *arr, size_t i)
+static const char *entry_name(const struct ktstr_entry_list *l, const void *arr, size_t i)
 {
 	return *(char *const *)((const char *)arr + i * l->size + l->name_off);
 }
@@ -30,8 +21,8 @@ static const char *entry_name(const struct entry_list *l, const void *arr, size_
  * Parse a non-empty list into a zeroed array. *arr and *n are set before the
  * first item so that the profile frees a partly read list like a full one.
  */
-static int parse_list(struct ktstr_pctx *c, yaml_node_t *val, const char *key,
-		      const struct entry_list *l, void **arr, size_t *n)
+int ktstr_pctx__list(struct ktstr_pctx *c, yaml_node_t *val, const char *key,
+		     const struct ktstr_entry_list *l, void **arr, size_t *n)
 {
 	yaml_node_item_t *items = NULL;
 	size_t len = 0;
@@ -141,7 +132,7 @@ static int parse_topo(struct ktstr_pctx *c, yaml_node_t *n, void *entry)
 }
 
 /* clang-format off */
-static const struct entry_list topo_list = {
+static const struct ktstr_entry_list topo_list = {
 	"topology", "a list of topologies", sizeof(struct ktstr_topo_entry),
 	offsetof(struct ktstr_topo_entry, label), parse_topo,
 };
@@ -152,7 +143,7 @@ int ktstr_profile__parse_topos(struct ktstr_pctx *c, const struct ktstr_pkey *k,
 {
 	struct ktstr_profile *p = obj;
 	void *arr = NULL;
-	int rc = parse_list(c, val, k->name, &topo_list, &arr, &p->ntopos);
+	int rc = ktstr_pctx__list(c, val, k->name, &topo_list, &arr, &p->ntopos);
 
 	p->topos = arr;
 	return rc;
@@ -181,6 +172,7 @@ static const struct ktstr_pkey sched_keys[] = {
 	{ "path", sched_path, 0, 0, false },
 	{ "args", ktstr_pkey__strv, offsetof(struct ktstr_sched_entry, args),
 	  offsetof(struct ktstr_sched_entry, nargs), false },
+	{ "checks", ktstr_pkey__checks, offsetof(struct ktstr_sched_entry, checks), 0, false },
 };
 /* clang-format on */
 
@@ -281,7 +273,7 @@ static int parse_sched(struct ktstr_pctx *c, yaml_node_t *n, void *entry)
 }
 
 /* clang-format off */
-static const struct entry_list sched_list = {
+static const struct ktstr_entry_list sched_list = {
 	"scheduler", "a list of schedulers", sizeof(struct ktstr_sched_entry),
 	offsetof(struct ktstr_sched_entry, name), parse_sched,
 };
@@ -297,7 +289,7 @@ int ktstr_profile__parse_scheds(struct ktstr_pctx *c, const struct ktstr_pkey *k
 	if (ktstr_pctx__is_null(val)) {
 		return 0;
 	}
-	rc = parse_list(c, val, k->name, &sched_list, &arr, &p->nscheds);
+	rc = ktstr_pctx__list(c, val, k->name, &sched_list, &arr, &p->nscheds);
 	p->scheds = arr;
 	return rc;
 }
@@ -331,7 +323,7 @@ static int parse_flagset(struct ktstr_pctx *c, yaml_node_t *n, void *entry)
 }
 
 /* clang-format off */
-static const struct entry_list flagset_list = {
+static const struct ktstr_entry_list flagset_list = {
 	"flag set", "a list of flag sets", sizeof(struct ktstr_flagset_entry),
 	offsetof(struct ktstr_flagset_entry, name), parse_flagset,
 };
@@ -347,84 +339,7 @@ int ktstr_profile__parse_flagsets(struct ktstr_pctx *c, const struct ktstr_pkey 
 	if (ktstr_pctx__is_null(val)) {
 		return 0;
 	}
-	rc = parse_list(c, val, k->name, &flagset_list, &arr, &p->nflagsets);
+	rc = ktstr_pctx__list(c, val, k->name, &flagset_list, &arr, &p->nflagsets);
 	p->flagsets = arr;
-	return rc;
-}
-
-/* ---- scenarios ---- */
-
-static int scenario_name(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml_node_t *val,
-			 void *obj)
-{
-	struct ktstr_scenario_entry *e = obj;
-	const struct ktstr_scenario_info *cat;
-	const char **names;
-	const char *s, *hint;
-	char known[512];
-	size_t ncat;
-	int rc = ktstr_pctx__str(c, val, "scenario", &s);
-
-	if (rc != 0) {
-		return rc;
-	}
-	if (ktstr_scenario_catalog__find(s) == NULL) {
-		cat = ktstr_scenario_catalog__list(&ncat);
-		names = calloc(ncat, sizeof(*names));
-		if (names == NULL) {
-			return -ENOMEM;
-		}
-		for (size_t i = 0; i < ncat; i++) {
-			names[i] = cat[i].name;
-		}
-		hint = ktstr_suggest__closest(s, names, ncat);
-		ktstr_pctx__join(known, sizeof(known), names, ncat);
-		free(names);
-		if (hint != NULL) {
-			return ktstr_pctx__error(
-			    c, val, "unknown scenario \"%s\" (did you mean \"%s\"?)", s, hint);
-		}
-		return ktstr_pctx__error(c, val, "unknown scenario \"%s\"; known scenarios: %s", s,
-					 known);
-	}
-	e->name = strdup(s);
-	return e->name != NULL ? 0 : -ENOMEM;
-}
-
-/* New per-scenario keys (steps, checks, claims, payloads) slot in here. */
-/* clang-format off */
-static const struct ktstr_pkey scenario_keys[] = {
-	{ "name", scenario_name, 0, 0, true },
-	{ "duration", ktstr_pkey__duration, offsetof(struct ktstr_scenario_entry, duration_ms), 0,
-	  false },
-	{ "workers_per_cgroup", ktstr_pkey__u32,
-	  offsetof(struct ktstr_scenario_entry, workers_per_cgroup), 0, false },
-};
-/* clang-format on */
-
-static int parse_scenario(struct ktstr_pctx *c, yaml_node_t *n, void *entry)
-{
-	if (n->type == YAML_MAPPING_NODE) {
-		return ktstr_pctx__walk(c, n, "scenario", scenario_keys,
-					sizeof(scenario_keys) / sizeof(scenario_keys[0]), entry);
-	}
-	return scenario_name(c, NULL, n, entry);
-}
-
-/* clang-format off */
-static const struct entry_list scenario_list = {
-	"scenario", "a list of scenarios", sizeof(struct ktstr_scenario_entry),
-	offsetof(struct ktstr_scenario_entry, name), parse_scenario,
-};
-/* clang-format on */
-
-int ktstr_profile__parse_scenarios(struct ktstr_pctx *c, const struct ktstr_pkey *k,
-				   yaml_node_t *val, void *obj)
-{
-	struct ktstr_profile *p = obj;
-	void *arr = NULL;
-	int rc = parse_list(c, val, k->name, &scenario_list, &arr, &p->nscenarios);
-
-	p->scenarios = arr;
 	return rc;
 }

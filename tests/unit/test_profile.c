@@ -182,7 +182,7 @@ static void test_unknown_and_duplicate_keys(void **state)
 	parse_bad(MIN "frobnicate: 1\n",
 		  "p.yaml:3:1: unknown key \"frobnicate\" in the profile; valid keys: version, "
 		  "kernels, topologies, schedulers, flags, scenarios, defaults, include, exclude, "
-		  "budget, output, plugins");
+		  "budget, output, plugins, checks, scenario_dirs");
 	parse_bad(MIN "budget: 1m\nbudget: 2m\n",
 		  "p.yaml:4:1: duplicate key \"budget\" in the profile (first at line 3)");
 	parse_bad(MIN "? [a]\n: b\n", "p.yaml:3:3: a key: expected a string, got a list");
