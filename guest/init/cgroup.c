@@ -149,6 +149,60 @@ int ktstr_cgroup__remove(const struct ktstr_cgroup_mgr *m, const char *name, cha
 	return rc;
 }
 
+static int write_in(const struct ktstr_cgroup_mgr *m, const char *name, const char *file,
+		    const char *text, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	int rc = path_of(path, sizeof(path), m->base, name, file);
+
+	if (rc == 0) {
+		rc = ktstr_file__write(path, text);
+	}
+	if (rc) {
+		snprintf(err, errlen, "cannot write '%s' to %s/%s/%s: %s", text, m->base, name,
+			 file, strerror(-rc));
+	}
+	return rc;
+}
+
+int ktstr_cgroup__enable(const struct ktstr_cgroup_mgr *m, const char *name, char *err,
+			 size_t errlen)
+{
+	return write_in(m, name, "cgroup.subtree_control", CONTROLLERS, err, errlen);
+}
+
+int ktstr_cgroup__disable(const struct ktstr_cgroup_mgr *m, const char *name, char *err,
+			  size_t errlen)
+{
+	return write_in(m, name, "cgroup.subtree_control", "-cpuset -cpu", err, errlen);
+}
+
+int ktstr_cgroup__set_cpus(const struct ktstr_cgroup_mgr *m, const char *name, const char *cpulist,
+			   char *err, size_t errlen)
+{
+	/* write() of zero bytes does not reach cgroupfs: clearing writes a newline. */
+	return write_in(m, name, "cpuset.cpus", cpulist[0] ? cpulist : "\n", err, errlen);
+}
+
+int ktstr_cgroup__move_all(const struct ktstr_cgroup_mgr *m, const char *from, const char *to,
+			   char *err, size_t errlen)
+{
+	char procs[PATH_MAX], to_procs[PATH_MAX];
+	int rc = path_of(procs, sizeof(procs), m->base, from, "cgroup.procs");
+
+	if (rc == 0) {
+		rc = path_of(to_procs, sizeof(to_procs), m->base, to, "cgroup.procs");
+	}
+	if (rc == 0) {
+		rc = drain(procs, to_procs);
+	}
+	if (rc) {
+		snprintf(err, errlen, "cannot move the tasks of cgroup %s/%s to %s: %s", m->base,
+			 from, to, strerror(-rc));
+	}
+	return rc;
+}
+
 int ktstr_cgroup__teardown(const struct ktstr_cgroup_mgr *m, char *err, size_t errlen)
 {
 	int rc = 0;

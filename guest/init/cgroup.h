@@ -45,6 +45,30 @@ int ktstr_cgroup__move(const struct ktstr_cgroup_mgr *m, const char *name, pid_t
 int ktstr_cgroup__remove(const struct ktstr_cgroup_mgr *m, const char *name, char *err,
 			 size_t errlen);
 
+/** @brief Enable "+cpuset +cpu" for base/name's children. @return 0 or -errno (with @p err). */
+int ktstr_cgroup__enable(const struct ktstr_cgroup_mgr *m, const char *name, char *err,
+			 size_t errlen);
+
+/**
+ * @brief Clear base/name's cgroup.subtree_control ("-cpuset -cpu"), so tasks
+ *        may live in it (cgroup v2 allows no tasks in a cgroup with
+ *        controllers enabled for children). @return 0 or -errno (with @p err).
+ */
+int ktstr_cgroup__disable(const struct ktstr_cgroup_mgr *m, const char *name, char *err,
+			  size_t errlen);
+
+/** @brief Write @p cpulist ("" clears) to base/name/cpuset.cpus. @return 0 or -errno (with @p err).
+ */
+int ktstr_cgroup__set_cpus(const struct ktstr_cgroup_mgr *m, const char *name, const char *cpulist,
+			   char *err, size_t errlen);
+
+/**
+ * @brief Write every pid of base/from/cgroup.procs into base/to/cgroup.procs.
+ * @return 0 or -errno (with @p err).
+ */
+int ktstr_cgroup__move_all(const struct ktstr_cgroup_mgr *m, const char *from, const char *to,
+			   char *err, size_t errlen);
+
 /** @brief rmdir base (its child cgroups must be gone). @return 0 or -errno (with @p err). */
 int ktstr_cgroup__teardown(const struct ktstr_cgroup_mgr *m, char *err, size_t errlen);
 

@@ -1,6 +1,7 @@
 #include "result.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /* Collects set errors so a builder checks once at the end. */
 struct builder {
@@ -150,6 +151,90 @@ static json_t *details_json(const struct ktstr_verdict *v)
 	return a;
 }
 
+json_t *ktstr_result__stimulus_json(const struct ktstr_result_stimulus *ev)
+{
+	struct builder b = {.obj = json_object()};
+	json_t *ops = json_array();
+	char text[64];
+
+	for (size_t i = 0; ops != NULL && i < ev->nops; i++) {
+		if (json_array_append_new(ops, json_string(ktstr_op_kind__name(ev->ops[i].kind)))) {
+			b.failed = true;
+		}
+	}
+	put_u(&b, "elapsed_ms", ev->elapsed_ms);
+	snprintf(text, sizeof(text), "StepStart[%u]", ev->step_index);
+	put(&b, "label", json_string(text));
+	snprintf(text, sizeof(text), "ops=%zu", ev->nops);
+	put(&b, "op_kind", json_string(text));
+	snprintf(text, sizeof(text), "%u cgroups, %u workers", ev->ncgroups, ev->nworkers);
+	put(&b, "detail", json_string(text));
+	put(&b, "total_iterations",
+	    ev->total_iterations ? json_integer((json_int_t)ev->total_iterations) : json_null());
+	put_u(&b, "step_index", ev->step_index);
+	put_u(&b, "op_kinds", ev->op_kinds);
+	put(&b, "ops", ops);
+	return finish(&b);
+}
+
+static json_t *step_json(const struct ktstr_result_step *st)
+{
+	struct builder b = {.obj = json_object()};
+	char label[32];
+
+	if (st->index < 0) {
+		snprintf(label, sizeof(label), "backdrop");
+	} else {
+		snprintf(label, sizeof(label), "step %d", st->index);
+	}
+	put_i(&b, "index", st->index);
+	put(&b, "label", json_string(label));
+	put(&b, "passed", json_boolean(st->verdict.passed));
+	put(&b, "details", details_json(&st->verdict));
+	put(&b, "stats", ktstr_result__stats_json(&st->stats));
+	return finish(&b);
+}
+
+static json_t *isolation_json(const struct ktstr_result_isolation *e)
+{
+	struct builder b = {.obj = json_object()};
+
+	put(&b, "cgroup", json_string(e->cgroup));
+	put(&b, "cpuset", cpus_json(&e->cpuset));
+	put(&b, "cpus_used", cpus_json(&e->used));
+	put(&b, "passed", json_boolean(e->passed));
+	return finish(&b);
+}
+
+/* An array of @p n items of @p size bytes, each through @p fn; NULL on ENOMEM. */
+static json_t *array_of(const void *items, size_t n, size_t size, json_t *(*fn)(const void *))
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < n; i++) {
+		if (json_array_append_new(a, fn((const char *)items + i * size)) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *step_fn(const void *p)
+{
+	return step_json(p);
+}
+
+static json_t *stimulus_fn(const void *p)
+{
+	return ktstr_result__stimulus_json(p);
+}
+
+static json_t *isolation_fn(const void *p)
+{
+	return isolation_json(p);
+}
+
 char *ktstr_result__render(const struct ktstr_result_doc *d)
 {
 	struct builder b = {.obj = json_object()};
@@ -170,6 +255,13 @@ char *ktstr_result__render(const struct ktstr_result_doc *d)
 	put(&b, "scenario", json_string(d->scenario));
 	put_u(&b, "duration_ms", d->duration_ms);
 	put(&b, "workers", workers);
+	put(&b, "steps", array_of(d->steps, d->nsteps, sizeof(*d->steps), step_fn));
+	put(&b, "stimulus_events",
+	    array_of(d->stimuli, d->nstimuli, sizeof(*d->stimuli), stimulus_fn));
+	put(&b, "isolation",
+	    array_of(d->isolation, d->nisolation, sizeof(*d->isolation), isolation_fn));
+	put(&b, "emulated_timing", json_boolean(d->emulated_timing));
+	put_f(&b, "timing_scale", d->timing_scale);
 	root = finish(&b);
 	if (root == NULL) {
 		return NULL;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,68 +10,103 @@
 #include <jansson.h>
 
 #include "fileio.h"
+#include "spec_internal.h"
 
 #define SPEC_MAX_BYTES (1024 * 1024)
 
-struct parse_ctx {
-	const char *origin;
-	const char *scope; /* "" or the enclosing object's key and a dot */
-	char *err;
-	size_t errlen;
-};
-
-static int bad_key(struct parse_ctx *c, const char *key, const char *what)
+size_t ktstr_spec_ctx__push(struct ktstr_spec_ctx *c, const char *fmt, ...)
 {
-	snprintf(c->err, c->errlen, "%s: key '%s%s': %s", c->origin, c->scope, key, what);
+	size_t old = strlen(c->scope), len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->scope + old, sizeof(c->scope) - old, fmt, ap);
+	va_end(ap);
+	len = strlen(c->scope);
+	snprintf(c->scope + len, sizeof(c->scope) - len, ".");
+	return old;
+}
+
+void ktstr_spec_ctx__pop(struct ktstr_spec_ctx *c, size_t len)
+{
+	c->scope[len] = '\0';
+}
+
+int ktstr_spec_ctx__bad(struct ktstr_spec_ctx *c, const char *key, const char *what)
+{
+	size_t len = strlen(c->scope);
+
+	/* An empty key names the enclosing object itself: drop the scope's last dot. */
+	if (key[0] == '\0' && len > 0) {
+		len--;
+	}
+	snprintf(c->err, c->errlen, "%s: key '%.*s%s': %s", c->origin, (int)len, c->scope, key,
+		 what);
 	return -EINVAL;
 }
 
-/* An integer member within [lo, hi]; absent keeps *out unless required. */
-static int get_uint(struct parse_ctx *c, json_t *obj, const char *key, bool required, uint64_t lo,
-		    uint64_t hi, uint64_t *out)
+int ktstr_spec_ctx__uint(struct ktstr_spec_ctx *c, json_t *obj, const char *key, bool required,
+			 uint64_t lo, uint64_t hi, uint64_t *out)
 {
 	json_t *v = json_object_get(obj, key);
 	char what[96];
 
 	if (v == NULL) {
-		return required ? bad_key(c, key, "missing (required)") : 0;
+		return required ? ktstr_spec_ctx__bad(c, key, "missing (required)") : 0;
 	}
 	snprintf(what, sizeof(what), "must be an integer in %llu..%llu", (unsigned long long)lo,
 		 (unsigned long long)hi);
 	if (!json_is_integer(v) || json_integer_value(v) < 0 ||
 	    (uint64_t)json_integer_value(v) < lo || (uint64_t)json_integer_value(v) > hi) {
-		return bad_key(c, key, what);
+		return ktstr_spec_ctx__bad(c, key, what);
 	}
 	*out = (uint64_t)json_integer_value(v);
 	return 0;
 }
 
-static int get_u32(struct parse_ctx *c, json_t *obj, const char *key, bool required, uint32_t lo,
-		   uint32_t hi, uint32_t *out)
+int ktstr_spec_ctx__u32(struct ktstr_spec_ctx *c, json_t *obj, const char *key, bool required,
+			uint32_t lo, uint32_t hi, uint32_t *out)
 {
 	uint64_t v = *out;
-	int err = get_uint(c, obj, key, required, lo, hi, &v);
+	int err = ktstr_spec_ctx__uint(c, obj, key, required, lo, hi, &v);
 
 	*out = (uint32_t)v;
 	return err;
 }
 
-static int get_string(struct parse_ctx *c, json_t *obj, const char *key, char **out)
+int ktstr_spec_ctx__double(struct ktstr_spec_ctx *c, json_t *obj, const char *key, bool required,
+			   double lo, double hi, double *out)
+{
+	json_t *v = json_object_get(obj, key);
+	char what[96];
+
+	if (v == NULL) {
+		return required ? ktstr_spec_ctx__bad(c, key, "missing (required)") : 0;
+	}
+	if (!json_is_number(v) || !(json_number_value(v) >= lo && json_number_value(v) <= hi)) {
+		snprintf(what, sizeof(what), "must be a number in %g..%g", lo, hi);
+		return ktstr_spec_ctx__bad(c, key, what);
+	}
+	*out = json_number_value(v);
+	return 0;
+}
+
+int ktstr_spec_ctx__string(struct ktstr_spec_ctx *c, json_t *obj, const char *key, char **out)
 {
 	json_t *v = json_object_get(obj, key);
 
 	if (v == NULL) {
-		return bad_key(c, key, "missing (required)");
+		return ktstr_spec_ctx__bad(c, key, "missing (required)");
 	}
 	/* No NUL inside: json_loadb() rejects \u0000 without JSON_ALLOW_NUL. */
 	if (!json_is_string(v) || json_string_length(v) == 0) {
-		return bad_key(c, key, "must be a non-empty string");
+		return ktstr_spec_ctx__bad(c, key, "must be a non-empty string");
 	}
 	*out = strdup(json_string_value(v));
 	return *out != NULL ? 0 : -ENOMEM;
 }
 
-static int get_bool(struct parse_ctx *c, json_t *obj, const char *key, bool *out)
+int ktstr_spec_ctx__bool(struct ktstr_spec_ctx *c, json_t *obj, const char *key, bool *out)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -78,35 +114,44 @@ static int get_bool(struct parse_ctx *c, json_t *obj, const char *key, bool *out
 		return 0;
 	}
 	if (!json_is_boolean(v)) {
-		return bad_key(c, key, "must be true or false");
+		return ktstr_spec_ctx__bad(c, key, "must be true or false");
 	}
 	*out = json_is_true(v);
 	return 0;
 }
 
-static int parse_topo(struct parse_ctx *c, json_t *root, struct ktstr_spec_topo *t)
+int ktstr_spec_ctx__object(struct ktstr_spec_ctx *c, json_t *obj, const char *key, json_t **out)
+{
+	*out = json_object_get(obj, key);
+	if (*out == NULL) {
+		return ktstr_spec_ctx__bad(c, key, "missing (required)");
+	}
+	return json_is_object(*out) ? 0 : ktstr_spec_ctx__bad(c, key, "must be an object");
+}
+
+static int parse_topo(struct ktstr_spec_ctx *c, json_t *root, struct ktstr_spec_topo *t)
 {
 	json_t *o = json_object_get(root, "topology");
 	int err;
 
 	if (o == NULL) {
-		return bad_key(c, "topology", "missing (required)");
+		return ktstr_spec_ctx__bad(c, "topology", "missing (required)");
 	}
 	if (!json_is_object(o)) {
-		return bad_key(c, "topology", "must be an object");
+		return ktstr_spec_ctx__bad(c, "topology", "must be an object");
 	}
-	c->scope = "topology.";
-	err = get_u32(c, o, "numa_nodes", true, 1, 1024, &t->numa_nodes);
+	ktstr_spec_ctx__push(c, "topology");
+	err = ktstr_spec_ctx__u32(c, o, "numa_nodes", true, 1, 1024, &t->numa_nodes);
 	if (!err) {
-		err = get_u32(c, o, "llcs", true, 1, 1024, &t->llcs);
-	}
-	if (!err) {
-		err = get_u32(c, o, "cores", true, 1, 1024, &t->cores);
+		err = ktstr_spec_ctx__u32(c, o, "llcs", true, 1, 1024, &t->llcs);
 	}
 	if (!err) {
-		err = get_u32(c, o, "threads", true, 1, 1024, &t->threads);
+		err = ktstr_spec_ctx__u32(c, o, "cores", true, 1, 1024, &t->cores);
 	}
-	c->scope = "";
+	if (!err) {
+		err = ktstr_spec_ctx__u32(c, o, "threads", true, 1, 1024, &t->threads);
+	}
+	ktstr_spec_ctx__pop(c, 0);
 	return err;
 }
 
@@ -123,7 +168,7 @@ static void sched_free(struct ktstr_spec_sched *s)
 	free(s);
 }
 
-static int parse_sched(struct parse_ctx *c, json_t *root, struct ktstr_spec_sched **out)
+static int parse_sched(struct ktstr_spec_ctx *c, json_t *root, struct ktstr_spec_sched **out)
 {
 	json_t *o = json_object_get(root, "scheduler"), *args;
 	struct ktstr_spec_sched *s;
@@ -135,12 +180,13 @@ static int parse_sched(struct parse_ctx *c, json_t *root, struct ktstr_spec_sche
 		return 0;
 	}
 	if (!json_is_object(o)) {
-		return bad_key(c, "scheduler", "must be null or an object {name, path, args}");
+		return ktstr_spec_ctx__bad(c, "scheduler",
+					   "must be null or an object {name, path, args}");
 	}
-	c->scope = "scheduler.";
+	ktstr_spec_ctx__push(c, "scheduler");
 	args = json_object_get(o, "args");
 	if (args != NULL && !json_is_array(args)) {
-		return bad_key(c, "args", "must be an array of strings");
+		return ktstr_spec_ctx__bad(c, "args", "must be an array of strings");
 	}
 	if (args != NULL) {
 		nargs = json_array_size(args);
@@ -154,16 +200,16 @@ static int parse_sched(struct parse_ctx *c, json_t *root, struct ktstr_spec_sche
 		err = -ENOMEM;
 		goto err_sched;
 	}
-	err = get_string(c, o, "name", &s->name);
+	err = ktstr_spec_ctx__string(c, o, "name", &s->name);
 	if (err) {
 		goto err_sched;
 	}
-	err = get_string(c, o, "path", &s->argv[0]);
+	err = ktstr_spec_ctx__string(c, o, "path", &s->argv[0]);
 	if (err) {
 		goto err_sched;
 	}
 	if (s->argv[0][0] != '/') {
-		err = bad_key(c, "path", "must be an absolute path");
+		err = ktstr_spec_ctx__bad(c, "path", "must be an absolute path");
 		goto err_sched;
 	}
 	s->path = s->argv[0];
@@ -171,7 +217,7 @@ static int parse_sched(struct parse_ctx *c, json_t *root, struct ktstr_spec_sche
 		json_t *a = json_array_get(args, i);
 
 		if (!json_is_string(a)) {
-			err = bad_key(c, "args", "must be an array of strings");
+			err = ktstr_spec_ctx__bad(c, "args", "must be an array of strings");
 			goto err_sched;
 		}
 		s->argv[i + 1] = strdup(json_string_value(a));
@@ -180,7 +226,7 @@ static int parse_sched(struct parse_ctx *c, json_t *root, struct ktstr_spec_sche
 			goto err_sched;
 		}
 	}
-	c->scope = "";
+	ktstr_spec_ctx__pop(c, 0);
 	*out = s;
 	return 0;
 err_sched:
@@ -188,41 +234,69 @@ err_sched:
 	return err;
 }
 
-static int parse_checks(struct parse_ctx *c, json_t *root, struct ktstr_spec_checks *k)
+/* A limit that may be null (off: @p off) or a number within [0, hi]. */
+static int get_limit(struct ktstr_spec_ctx *c, json_t *o, const char *key, double hi, double off,
+		     double *out)
 {
-	json_t *o = json_object_get(root, "checks"), *v;
-	int err;
+	json_t *v = json_object_get(o, key);
 
-	k->not_starved = true;
-	k->max_gap_ms = 2000;
+	if (v != NULL && json_is_null(v)) {
+		*out = off;
+		return 0;
+	}
+	return ktstr_spec_ctx__double(c, o, key, false, 0.0, hi, out);
+}
+
+static int parse_checks(struct ktstr_spec_ctx *c, json_t *root, struct ktstr_spec_checks *k)
+{
+	const struct {
+		const char *key;
+		double *field, off, hi;
+	} limits[] = {
+	    {"max_spread_pct", &k->max_spread_pct, INFINITY, 100.0},
+	    {"max_throughput_cv", &k->max_throughput_cv, INFINITY, INFINITY},
+	    {"min_work_rate", &k->min_work_rate, 0.0, INFINITY},
+	    {"max_p99_wake_latency_ns", &k->max_p99_wake_latency_ns, INFINITY, INFINITY},
+	    {"max_median_wake_latency_ns", &k->max_median_wake_latency_ns, INFINITY, INFINITY},
+	    {"max_wake_latency_cv", &k->max_wake_latency_cv, INFINITY, INFINITY},
+	    {"min_iteration_rate", &k->min_iteration_rate, 0.0, INFINITY},
+	    {"max_migration_ratio", &k->max_migration_ratio, INFINITY, INFINITY},
+	    {"max_run_delay_us", &k->max_run_delay_us, INFINITY, INFINITY},
+	};
+	json_t *o = json_object_get(root, "checks"), *gap;
+	int err = 0;
+
+	*k = (struct ktstr_spec_checks){.not_starved = true, .max_gap_ms = 2000};
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		*limits[i].field = limits[i].off;
+	}
 	k->max_spread_pct = 15.0;
-	if (o == NULL) {
+	if (o == NULL || json_is_null(o)) {
 		return 0;
 	}
 	if (!json_is_object(o)) {
-		return bad_key(c, "checks", "must be an object");
+		return ktstr_spec_ctx__bad(c, "checks", "must be an object");
 	}
-	c->scope = "checks.";
-	err = get_bool(c, o, "not_starved", &k->not_starved);
+	ktstr_spec_ctx__push(c, "checks");
+	gap = json_object_get(o, "max_gap_ms");
+	err = ktstr_spec_ctx__bool(c, o, "not_starved", &k->not_starved);
 	if (!err) {
-		err = get_uint(c, o, "max_gap_ms", false, 1, UINT32_MAX, &k->max_gap_ms);
+		err = ktstr_spec_ctx__bool(c, o, "isolation", &k->isolation);
 	}
-	if (err) {
-		return err;
+	if (!err && gap != NULL && json_is_null(gap)) {
+		k->max_gap_ms = UINT64_MAX;
+	} else if (!err) {
+		err =
+		    ktstr_spec_ctx__uint(c, o, "max_gap_ms", false, 1, UINT32_MAX, &k->max_gap_ms);
 	}
-	v = json_object_get(o, "max_spread_pct");
-	if (v != NULL) {
-		if (!json_is_number(v) || !isfinite(json_number_value(v)) ||
-		    json_number_value(v) < 0.0 || json_number_value(v) > 100.0) {
-			return bad_key(c, "max_spread_pct", "must be a number in 0..100");
-		}
-		k->max_spread_pct = json_number_value(v);
+	for (size_t i = 0; !err && i < sizeof(limits) / sizeof(limits[0]); i++) {
+		err = get_limit(c, o, limits[i].key, limits[i].hi, limits[i].off, limits[i].field);
 	}
-	c->scope = "";
-	return 0;
+	ktstr_spec_ctx__pop(c, 0);
+	return err;
 }
 
-static int parse_root(struct parse_ctx *c, json_t *root, struct ktstr_spec *s)
+static int parse_root(struct ktstr_spec_ctx *c, json_t *root, struct ktstr_spec *s)
 {
 	uint64_t version = 0;
 	int err;
@@ -231,7 +305,7 @@ static int parse_root(struct parse_ctx *c, json_t *root, struct ktstr_spec *s)
 		snprintf(c->err, c->errlen, "%s: the spec must be a JSON object", c->origin);
 		return -EINVAL;
 	}
-	err = get_uint(c, root, "version", true, 0, UINT32_MAX, &version);
+	err = ktstr_spec_ctx__uint(c, root, "version", true, 0, UINT32_MAX, &version);
 	if (err) {
 		return err;
 	}
@@ -244,19 +318,17 @@ static int parse_root(struct parse_ctx *c, json_t *root, struct ktstr_spec *s)
 	}
 	s->workers_per_cgroup = 2;
 	s->settle_ms = 500;
-	err = get_string(c, root, "test_name", &s->test_name);
+	err = ktstr_spec_ctx__string(c, root, "test_name", &s->test_name);
 	if (!err) {
-		err = get_string(c, root, "scenario", &s->scenario);
+		err = ktstr_spec_ctx__uint(c, root, "duration_ms", true, 1, 86400000,
+					   &s->duration_ms);
 	}
 	if (!err) {
-		err = get_uint(c, root, "duration_ms", true, 1, 86400000, &s->duration_ms);
+		err = ktstr_spec_ctx__u32(c, root, "workers_per_cgroup", false, 1,
+					  KTSTR_SPEC_MAX_WORKERS, &s->workers_per_cgroup);
 	}
 	if (!err) {
-		err = get_u32(c, root, "workers_per_cgroup", false, 1, KTSTR_SPEC_MAX_WORKERS,
-			      &s->workers_per_cgroup);
-	}
-	if (!err) {
-		err = get_uint(c, root, "settle_ms", false, 0, 600000, &s->settle_ms);
+		err = ktstr_spec_ctx__uint(c, root, "settle_ms", false, 0, 600000, &s->settle_ms);
 	}
 	if (!err) {
 		err = parse_topo(c, root, &s->topo);
@@ -265,10 +337,14 @@ static int parse_root(struct parse_ctx *c, json_t *root, struct ktstr_spec *s)
 		err = parse_checks(c, root, &s->checks);
 	}
 	if (!err) {
-		err = get_bool(c, root, "emulated_timing", &s->emulated_timing);
+		err = ktstr_spec_ctx__bool(c, root, "emulated_timing", &s->emulated_timing);
 	}
 	if (!err) {
 		err = parse_sched(c, root, &s->sched);
+	}
+	if (!err) {
+		c->workers_per_cgroup = s->workers_per_cgroup;
+		err = ktstr_spec__parse_scenario(c, root, &s->scenario);
 	}
 	return err;
 }
@@ -276,7 +352,7 @@ static int parse_root(struct parse_ctx *c, json_t *root, struct ktstr_spec *s)
 int ktstr_spec__parse(const char *text, size_t len, const char *origin, struct ktstr_spec *out,
 		      char *err, size_t errlen)
 {
-	struct parse_ctx c = {.origin = origin, .scope = "", .err = err, .errlen = errlen};
+	struct ktstr_spec_ctx c = {.origin = origin, .err = err, .errlen = errlen};
 	json_error_t jerr;
 	json_t *root;
 	int rc;
@@ -325,7 +401,18 @@ int ktstr_spec__load(const char *path, struct ktstr_spec *out, char *err, size_t
 void ktstr_spec__release(struct ktstr_spec *s)
 {
 	free(s->test_name);
-	free(s->scenario);
+	ktstr_spec__release_scenario(&s->scenario);
 	sched_free(s->sched);
 	memset(s, 0, sizeof(*s));
+}
+
+uint64_t ktstr_spec__hold_budget_ms(const struct ktstr_spec *s)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < s->scenario.nsteps; i++) {
+		total +=
+		    ktstr_hold__ms(&s->scenario.steps[i].hold, s->duration_ms, s->settle_ms, 0);
+	}
+	return total;
 }

@@ -46,8 +46,13 @@ static void full_result(void **state)
 	struct ktstr_verdict v;
 	struct ktstr_result_worker w[2] = {{"cg_0", &r[0]}, {"cg_1", &r[1]}};
 	json_t *topo = json_pack("{s:i}", "cpus", 4), *root, *x;
+	struct ktstr_spec_op ops[2] = {{.kind = KTSTR_OP_SET_CPUSET},
+				       {.kind = KTSTR_OP_SWAP_CPUSETS}};
+	struct ktstr_result_step steps[2];
+	struct ktstr_result_stimulus ev;
+	struct ktstr_result_isolation iso = {.cgroup = "cg_0"};
 	json_error_t jerr;
-	char buf[2048], *text;
+	char buf[2048], *text, *text2;
 
 	(void)state;
 	memset(r, 0, sizeof(r));
@@ -71,6 +76,25 @@ static void full_result(void **state)
 	ktstr_stats__scenario(cg, 2, &ss);
 	ktstr_verdict__init(&v);
 	ktstr_verdict__fail(&v, KTSTR_DETAIL_STARVED, "tid %d starved (0 work units)", 7);
+	steps[0].index = -1;
+	ktstr_verdict__init(&steps[0].verdict);
+	ktstr_stats__scenario(cg, 1, &steps[0].stats);
+	steps[1].index = 0;
+	ktstr_verdict__init(&steps[1].verdict);
+	ktstr_verdict__fail(&steps[1].verdict, KTSTR_DETAIL_OTHER, "step 0 failed: %s", "x");
+	ktstr_stats__scenario(cg + 1, 1, &steps[1].stats);
+	ev = (struct ktstr_result_stimulus){.elapsed_ms = 1500,
+					    .step_index = 1,
+					    .op_kinds = (1u << KTSTR_OP_SET_CPUSET) |
+							(1u << KTSTR_OP_SWAP_CPUSETS),
+					    .ncgroups = 2,
+					    .nworkers = 4,
+					    .ops = ops,
+					    .nops = 2};
+	ktstr_cpumask__set(&iso.cpuset, 0);
+	ktstr_cpumask__set(&iso.cpuset, 1);
+	ktstr_cpumask__set(&iso.used, 1);
+	ktstr_cpumask__set(&iso.used, 2);
 
 	text =
 	    ktstr_result__render(&(struct ktstr_result_doc){.verdict = &v,
@@ -80,14 +104,54 @@ static void full_result(void **state)
 							    .scenario = "steady",
 							    .duration_ms = 2000,
 							    .workers = w,
-							    .nworkers = 2});
+							    .nworkers = 2,
+							    .steps = steps,
+							    .nsteps = 2,
+							    .stimuli = &ev,
+							    .nstimuli = 1,
+							    .isolation = &iso,
+							    .nisolation = 1,
+							    .emulated_timing = true,
+							    .timing_scale = 2.5});
 	assert_non_null(text);
 	assert_null(strchr(text, '\n')); /* one COM2 line */
 	root = json_loads(text, 0, &jerr);
 	assert_non_null(root);
 	assert_string_equal(keys(root, buf, sizeof(buf)),
 			    "passed skipped details stats kernel_release guest_topology scenario "
-			    "duration_ms workers");
+			    "duration_ms workers steps stimulus_events isolation emulated_timing "
+			    "timing_scale");
+	assert_true(json_is_true(json_object_get(root, "emulated_timing")));
+	assert_true(json_real_value(json_object_get(root, "timing_scale")) == 2.5);
+	x = json_array_get(json_object_get(root, "steps"), 0);
+	assert_string_equal(keys(x, buf, sizeof(buf)), "index label passed details stats");
+	assert_int_equal(json_integer_value(json_object_get(x, "index")), -1);
+	assert_string_equal(json_string_value(json_object_get(x, "label")), "backdrop");
+	assert_true(json_is_true(json_object_get(x, "passed")));
+	assert_string_equal(keys(json_object_get(x, "stats"), buf, sizeof(buf)), scenario_keys);
+	x = json_array_get(json_object_get(root, "steps"), 1);
+	assert_string_equal(json_string_value(json_object_get(x, "label")), "step 0");
+	assert_true(json_is_false(json_object_get(x, "passed")));
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(json_object_get(x, "details"), 0), "message")),
+			    "step 0 failed: x");
+	x = json_array_get(json_object_get(root, "stimulus_events"), 0);
+	text2 = json_dumps(x, JSON_COMPACT);
+	assert_string_equal(text2,
+			    "{\"elapsed_ms\":1500,\"label\":\"StepStart[1]\",\"op_kind\":\"ops=2\","
+			    "\"detail\":\"2 cgroups, 4 workers\",\"total_iterations\":null,"
+			    "\"step_index\":1,\"op_kinds\":20,\"ops\":[\"set_cpuset\","
+			    "\"swap_cpusets\"]}");
+	free(text2);
+	ev.total_iterations = 77;
+	x = ktstr_result__stimulus_json(&ev);
+	assert_int_equal(json_integer_value(json_object_get(x, "total_iterations")), 77);
+	json_decref(x);
+	x = json_array_get(json_object_get(root, "isolation"), 0);
+	text2 = json_dumps(x, JSON_COMPACT);
+	assert_string_equal(text2, "{\"cgroup\":\"cg_0\",\"cpuset\":[0,1],\"cpus_used\":[1,2],"
+				   "\"passed\":false}");
+	free(text2);
 	assert_true(json_is_false(json_object_get(root, "passed")));
 	assert_true(json_is_false(json_object_get(root, "skipped")));
 	x = json_array_get(json_object_get(root, "details"), 0);
@@ -126,6 +190,8 @@ static void full_result(void **state)
 	json_decref(root);
 	json_decref(topo);
 	ktstr_verdict__release(&v);
+	ktstr_verdict__release(&steps[0].verdict);
+	ktstr_verdict__release(&steps[1].verdict);
 }
 
 /* A topology mismatch: no workers, no cgroups, null topology allowed. */
@@ -148,7 +214,9 @@ static void empty_result(void **state)
 				     "\"stats\":{\"cgroups\":[],\"total_workers\":0,"));
 	assert_non_null(strstr(text, "\"worst_gap_cpu\":-1,"));
 	assert_non_null(strstr(text, "\"guest_topology\":null,\"scenario\":\"steady\","
-				     "\"duration_ms\":1,\"workers\":[]}"));
+				     "\"duration_ms\":1,\"workers\":[],\"steps\":[],"
+				     "\"stimulus_events\":[],\"isolation\":[],"
+				     "\"emulated_timing\":false,\"timing_scale\":0.0}"));
 	free(text);
 	ktstr_verdict__release(&v);
 }

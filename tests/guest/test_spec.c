@@ -12,8 +12,13 @@
 #include "fixture.h"
 #include "spec.h"
 
+/* The steady scenario as the host writes it. */
+#define STEADY                                                                                     \
+	"{\"name\":\"steady\",\"steps\":[{\"hold\":{\"frac\":1.0,\"plus_settle\":false},"          \
+	"\"cgroups\":[{\"name\":\"cg_0\",\"cpuset\":null,\"works\":[]},{\"name\":\"cg_1\"}]}]}"
+
 static const char full[] =
-    "{\"version\":1,\"test_name\":\"steady/1n2l2c1t/eevdf/default\",\"scenario\":\"steady\","
+    "{\"version\":2,\"test_name\":\"steady/1n2l2c1t/eevdf/default\",\"scenario\":" STEADY ","
     "\"duration_ms\":2000,\"workers_per_cgroup\":3,\"settle_ms\":250,"
     "\"topology\":{\"numa_nodes\":1,\"llcs\":2,\"cores\":2,\"threads\":1},"
     "\"scheduler\":{\"name\":\"scx_x\",\"path\":\"/scheduler\",\"args\":[\"--a\",\"-v\"]},"
@@ -21,7 +26,7 @@ static const char full[] =
     "\"emulated_timing\":true,\"future_key\":{\"x\":[1,2]}}";
 
 static const char minimal[] =
-    "{\"version\":1,\"test_name\":\"t\",\"scenario\":\"steady\",\"duration_ms\":1,"
+    "{\"version\":2,\"test_name\":\"t\",\"scenario\":" STEADY ",\"duration_ms\":1,"
     "\"topology\":{\"numa_nodes\":1,\"llcs\":1,\"cores\":1,\"threads\":1}}";
 
 static int parse(const char *text, struct ktstr_spec *s, char *err, size_t errlen)
@@ -58,7 +63,7 @@ static void full_spec(void **state)
 	(void)state;
 	assert_int_equal(parse(full, &s, err, sizeof(err)), 0);
 	assert_string_equal(s.test_name, "steady/1n2l2c1t/eevdf/default");
-	assert_string_equal(s.scenario, "steady");
+	assert_string_equal(s.scenario.name, "steady");
 	assert_int_equal(s.duration_ms, 2000);
 	assert_int_equal(s.workers_per_cgroup, 3);
 	assert_int_equal(s.settle_ms, 250);
@@ -146,10 +151,10 @@ static void boundaries(void **state)
 	assert_int_equal(parse(with("\"settle_ms\":0", buf, sizeof(buf)), &s, err, sizeof(err)), 0);
 	ktstr_spec__release(&s);
 	expect_error(with("\"settle_ms\":600001", buf, sizeof(buf)), "key 'settle_ms'");
-	expect_error("{\"version\":1,\"test_name\":\"t\",\"scenario\":\"steady\",\"duration_ms\":0,"
+	expect_error("{\"version\":2,\"test_name\":\"t\",\"scenario\":" STEADY ",\"duration_ms\":0,"
 		     "\"topology\":{\"numa_nodes\":1,\"llcs\":1,\"cores\":1,\"threads\":1}}",
 		     "key 'duration_ms': must be an integer in 1..86400000");
-	expect_error("{\"version\":1,\"test_name\":\"t\",\"scenario\":\"steady\",\"duration_ms\":1,"
+	expect_error("{\"version\":2,\"test_name\":\"t\",\"scenario\":" STEADY ",\"duration_ms\":1,"
 		     "\"topology\":{\"numa_nodes\":1,\"llcs\":1,\"cores\":1025,\"threads\":1}}",
 		     "key 'topology.cores': must be an integer in 1..1024");
 }
@@ -160,21 +165,25 @@ static void errors(void **state)
 
 	(void)state;
 	expect_error("", "test.json:1:0: invalid JSON");
-	expect_error("{\n\"version\":1,\n\"x\": }", "test.json:3:");
+	expect_error("{\n\"version\":2,\n\"x\": }", "test.json:3:");
 	expect_error("[1]", "test.json: the spec must be a JSON object");
-	expect_error("{\"version\":2}", "spec version 2, this ktstr-init reads version 1");
+	expect_error("{\"version\":1}", "spec version 1, this ktstr-init reads version 2");
+	expect_error("{\"version\":3}", "spec version 3, this ktstr-init reads version 2");
 	expect_error("{\"test_name\":\"t\"}", "key 'version': missing (required)");
 	expect_error("{\"version\":\"1\"}", "key 'version': must be an integer");
-	expect_error("{\"version\":1,\"version\":1}", "invalid JSON");
-	expect_error("{\"version\":1,\"scenario\":\"s\"}", "key 'test_name': missing (required)");
-	expect_error("{\"version\":1,\"test_name\":\"\"}", "key 'test_name': must be a non-empty");
-	expect_error("{\"version\":1,\"test_name\":\"a\\u0000b\"}", "invalid JSON");
-	expect_error("{\"version\":1,\"test_name\":\"t\",\"scenario\":\"s\",\"duration_ms\":1}",
+	expect_error("{\"version\":2,\"version\":2}", "invalid JSON");
+	expect_error("{\"version\":2,\"scenario\":" STEADY "}",
+		     "key 'test_name': missing (required)");
+	expect_error("{\"version\":2,\"test_name\":\"\"}", "key 'test_name': must be a non-empty");
+	expect_error("{\"version\":2,\"test_name\":\"a\\u0000b\"}", "invalid JSON");
+	expect_error("{\"version\":2,\"test_name\":\"t\",\"scenario\":" STEADY
+		     ",\"duration_ms\":1}",
 		     "key 'topology': missing (required)");
-	expect_error("{\"version\":1,\"test_name\":\"t\",\"scenario\":\"s\",\"duration_ms\":1,"
+	expect_error("{\"version\":2,\"test_name\":\"t\",\"scenario\":" STEADY ",\"duration_ms\":1,"
 		     "\"topology\":[]}",
 		     "key 'topology': must be an object");
-	expect_error("{\"version\":1,\"test_name\":\"t\",\"scenario\":\"s\",\"duration_ms\":1.5}",
+	expect_error("{\"version\":2,\"test_name\":\"t\",\"scenario\":" STEADY
+		     ",\"duration_ms\":1.5}",
 		     "key 'duration_ms'");
 	expect_error(with("\"scheduler\":\"scx\"", buf, sizeof(buf)), "key 'scheduler'");
 	expect_error(with("\"scheduler\":{\"name\":\"a\",\"path\":\"s\"}", buf, sizeof(buf)),
@@ -221,9 +230,9 @@ static void load(void **state)
 	assert_non_null(strstr(err, "No such file or directory"));
 	fx_write(dir, "test.json", minimal);
 	assert_int_equal(ktstr_spec__load(path, &s, err, sizeof(err)), 0);
-	assert_string_equal(s.scenario, "steady");
+	assert_string_equal(s.scenario.name, "steady");
 	ktstr_spec__release(&s);
-	fx_write(dir, "test.json", "{\"version\":1,\n  oops}");
+	fx_write(dir, "test.json", "{\"version\":2,\n  oops}");
 	assert_int_equal(ktstr_spec__load(path, &s, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "/test.json:2:"));
 	fx_rmtree(dir);
