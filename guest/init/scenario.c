@@ -177,9 +177,15 @@ static int stimulus(struct ktstr_scen *s, size_t index, const struct ktstr_spec_
 	return 0;
 }
 
+enum step_end {
+	STEP_DONE,
+	STEP_FAILED,	 /* reported; later steps do not run (upstream's step error) */
+	STEP_SCHED_DIED, /* found during the hold */
+};
+
 /* Loop hold: re-apply the ops every interval until the scenario's deadline. */
 static bool hold_loop(struct ktstr_scen *s, const struct ktstr_spec_step *st,
-		      struct ktstr_verdict *v, const char *what)
+		      struct ktstr_verdict *v, const char *what, enum step_end *end)
 {
 	uint64_t deadline = s->start_ns + s->env->spec->duration_ms * KTSTR_NSEC_PER_MSEC;
 
@@ -187,6 +193,7 @@ static bool hold_loop(struct ktstr_scen *s, const struct ktstr_spec_step *st,
 		uint64_t now = ktstr_now_ns(), left_ms;
 
 		if (now >= deadline) {
+			*end = STEP_DONE;
 			return true;
 		}
 		left_ms = (deadline - now + KTSTR_NSEC_PER_MSEC - 1) / KTSTR_NSEC_PER_MSEC;
@@ -194,40 +201,49 @@ static bool hold_loop(struct ktstr_scen *s, const struct ktstr_spec_step *st,
 			return false;
 		}
 		if (ktstr_now_ns() < deadline && apply_ops(s, st, v, what) != 0) {
+			*end = STEP_FAILED;
 			return true;
 		}
 	}
 }
 
-/* One step; false when the scheduler died during its hold. */
-static bool run_step(struct ktstr_scen *s, size_t i, struct ktstr_verdict *v, int *rc)
+static enum step_end run_step(struct ktstr_scen *s, size_t i, struct ktstr_verdict *v, int *rc)
 {
 	const struct ktstr_spec *spec = s->env->spec;
 	const struct ktstr_spec_step *st = &spec->scenario.steps[i];
+	enum step_end end = STEP_FAILED;
 	uint64_t elapsed_ms;
-	bool alive = true;
+	bool alive;
 	char what[32];
 
 	snprintf(what, sizeof(what), "step %zu", i);
 	s->step = (int)i;
-	if (apply_ops(s, st, v, what) == 0) {
-		if (ktstr_scen__create_defs(s, st->cgroups, st->ncgroups) != 0 ||
-		    ktstr_scen__spawn_defs(s, st->cgroups, st->ncgroups) != 0) {
-			ktstr_verdict__fail(v, KTSTR_DETAIL_OTHER, "%s failed: %s", what, s->err);
-		} else {
-			*rc = stimulus(s, i, st);
-			elapsed_ms = (ktstr_now_ns() - s->start_ns) / KTSTR_NSEC_PER_MSEC;
-			alive = st->hold.kind == KTSTR_HOLD_LOOP
-				    ? hold_loop(s, st, v, what)
-				    : hold_sleep(s, ktstr_hold__ms(&st->hold, spec->duration_ms,
-								   spec->settle_ms, elapsed_ms));
-		}
+	if (apply_ops(s, st, v, what) != 0) {
+		goto collect;
 	}
+	if (ktstr_scen__create_defs(s, st->cgroups, st->ncgroups) != 0 ||
+	    ktstr_scen__spawn_defs(s, st->cgroups, st->ncgroups) != 0) {
+		ktstr_verdict__fail(v, KTSTR_DETAIL_OTHER, "%s failed: %s", what, s->err);
+		goto collect;
+	}
+	*rc = stimulus(s, i, st);
+	elapsed_ms = (ktstr_now_ns() - s->start_ns) / KTSTR_NSEC_PER_MSEC;
+	if (st->hold.kind == KTSTR_HOLD_LOOP) {
+		alive = hold_loop(s, st, v, what, &end);
+	} else {
+		alive = hold_sleep(
+		    s, ktstr_hold__ms(&st->hold, spec->duration_ms, spec->settle_ms, elapsed_ms));
+		end = STEP_DONE;
+	}
+	if (!alive) {
+		end = STEP_SCHED_DIED;
+	}
+collect:
 	if (ktstr_scen__collect(s, (int)i, v) != 0) {
 		*rc = -ENOMEM;
 	}
 	ktstr_scen__remove_owned(s, (int)i);
-	return alive;
+	return end;
 }
 
 static void add_step(struct ktstr_scenario_out *out, int index)
@@ -278,8 +294,9 @@ static int run_steps(struct ktstr_scen *s, size_t *first, size_t *count)
 	bool alive = true;
 	int rc = 0;
 
-	for (size_t i = 0; i < sc->nsteps && alive; i++) {
+	for (size_t i = 0; i < sc->nsteps; i++) {
 		size_t k = out->nsteps;
+		enum step_end end;
 
 		if (i > 0 && !sched_alive(s)) {
 			alive = false;
@@ -287,9 +304,15 @@ static int run_steps(struct ktstr_scen *s, size_t *first, size_t *count)
 		}
 		add_step(out, (int)i);
 		first[k] = out->ngroups;
-		alive = run_step(s, i, &out->steps[k].verdict, &rc);
+		end = run_step(s, i, &out->steps[k].verdict, &rc);
 		count[k] = out->ngroups - first[k];
 		done = i + 1;
+		if (end == STEP_SCHED_DIED) {
+			alive = false;
+		}
+		if (end != STEP_DONE) {
+			break;
+		}
 	}
 	/* Upstream's liveness probe after the last step. */
 	if (!alive || !sched_alive(s)) {

@@ -65,7 +65,8 @@ void ktstr_scen__remove_owned(struct ktstr_scen *s, int owner);
 /* scenario_spawn.c */
 /**
  * @brief Fork @p w's workers into @p cgroup (NULL: stay in init's cgroup),
- *        set their affinity; they wait at the barrier until ktstr_scen__start().
+ *        set their affinity; they wait at the barrier until ktstr_scen__start(),
+ *        which must come before the next spawn (workers inherit the barrier).
  */
 int ktstr_scen__spawn(struct ktstr_scen *s, const char *cgroup, const struct ktstr_work_spec *w,
 		      struct ktstr_scen_handle **out);
@@ -73,7 +74,7 @@ int ktstr_scen__spawn(struct ktstr_scen *s, const char *cgroup, const struct kts
 int ktstr_scen__start(struct ktstr_scen *s);
 /** @brief Cgroup defs: mkdir (with parents) and write the resolved cpuset. */
 int ktstr_scen__create_defs(struct ktstr_scen *s, const struct ktstr_spec_cgroup *defs, size_t n);
-/** @brief Spawn every Work of the defs, then start them all together. */
+/** @brief Spawn and start every Work of the defs, one after the other. */
 int ktstr_scen__spawn_defs(struct ktstr_scen *s, const struct ktstr_spec_cgroup *defs, size_t n);
 /** @brief The affinity of one worker of @p h (cpuset of its cgroup as the pool). */
 int ktstr_scen__affinity(struct ktstr_scen *s, const struct ktstr_scen_handle *h,

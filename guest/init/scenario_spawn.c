@@ -180,13 +180,21 @@ int ktstr_scen__spawn_defs(struct ktstr_scen *s, const struct ktstr_spec_cgroup 
 	struct ktstr_scen_handle *h;
 	int rc = 0;
 
-	/* Every group is forked and placed before any starts (the legacy Steady order). */
+	/*
+	 * Each Work is spawned, moved and started before the next is forked
+	 * (upstream's apply_setup order). It must be: a worker inherits every
+	 * descriptor open at its fork, and one holding another set's unreleased
+	 * barrier would keep that set's workers waiting.
+	 */
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		for (size_t k = 0; k < defs[i].nworks && rc == 0; k++) {
 			rc = ktstr_scen__spawn(s, defs[i].name, &defs[i].works[k], &h);
+			if (rc == 0) {
+				rc = ktstr_scen__start(s);
+			}
 		}
 	}
-	return rc ? rc : ktstr_scen__start(s);
+	return rc;
 }
 
 unsigned ktstr_scen__live_workers(const struct ktstr_scen *s)
