@@ -13,32 +13,80 @@ void ktstr_verdict__init(struct ktstr_verdict *v)
 	v->passed = true;
 }
 
-int ktstr_verdict__fail(struct ktstr_verdict *v, enum ktstr_detail_kind kind, const char *fmt, ...)
+static int reserve(struct ktstr_verdict *v, size_t more)
 {
-	va_list ap;
-	char *msg;
-	int n;
+	size_t cap = v->cap ? v->cap : 4;
+	struct ktstr_detail *d;
 
-	v->passed = false;
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 4;
-		struct ktstr_detail *d = realloc(v->details, cap * sizeof(*d));
-
-		if (d == NULL) {
-			return -ENOMEM;
-		}
-		v->details = d;
-		v->cap = cap;
+	while (cap < v->n + more) {
+		cap *= 2;
 	}
-	va_start(ap, fmt);
-	n = vasprintf(&msg, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
+	if (cap == v->cap) {
+		return 0;
+	}
+	d = realloc(v->details, cap * sizeof(*d));
+	if (d == NULL) {
+		return -ENOMEM;
+	}
+	v->details = d;
+	v->cap = cap;
+	return 0;
+}
+
+static int add_detail(struct ktstr_verdict *v, enum ktstr_detail_kind kind, const char *fmt,
+		      va_list ap)
+{
+	char *msg;
+
+	if (reserve(v, 1) != 0 || vasprintf(&msg, fmt, ap) < 0) {
 		return -ENOMEM;
 	}
 	v->details[v->n].kind = kind;
 	v->details[v->n].message = msg;
 	v->n++;
+	return 0;
+}
+
+int ktstr_verdict__fail(struct ktstr_verdict *v, enum ktstr_detail_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	v->passed = false;
+	va_start(ap, fmt);
+	rc = add_detail(v, kind, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int ktstr_verdict__skip(struct ktstr_verdict *v, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	v->passed = true;
+	v->skipped = true;
+	va_start(ap, fmt);
+	rc = add_detail(v, KTSTR_DETAIL_SKIP, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int ktstr_verdict__merge(struct ktstr_verdict *dst, struct ktstr_verdict *src)
+{
+	dst->passed = dst->passed && src->passed;
+	dst->skipped = dst->skipped && src->skipped;
+	if (src->n == 0) {
+		ktstr_verdict__release(src);
+		return 0;
+	}
+	if (reserve(dst, src->n) != 0) {
+		return -ENOMEM;
+	}
+	memcpy(&dst->details[dst->n], src->details, src->n * sizeof(*src->details));
+	dst->n += src->n;
+	free(src->details);
+	ktstr_verdict__init(src);
 	return 0;
 }
 
@@ -55,6 +103,18 @@ const char *ktstr_detail_kind__name(enum ktstr_detail_kind kind)
 		return "Topology";
 	case KTSTR_DETAIL_SCHEDULER_DIED:
 		return "SchedulerDied";
+	case KTSTR_DETAIL_ISOLATION:
+		return "Isolation";
+	case KTSTR_DETAIL_BENCHMARK:
+		return "Benchmark";
+	case KTSTR_DETAIL_MIGRATION:
+		return "Migration";
+	case KTSTR_DETAIL_SCHEDULER_ERROR:
+		return "SchedulerError";
+	case KTSTR_DETAIL_NOT_ATTACHED:
+		return "NotAttached";
+	case KTSTR_DETAIL_SKIP:
+		return "Skip";
 	case KTSTR_DETAIL_OTHER:
 		break;
 	}

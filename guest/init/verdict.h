@@ -12,6 +12,12 @@ enum ktstr_detail_kind {
 	KTSTR_DETAIL_TOPOLOGY,
 	KTSTR_DETAIL_SCHEDULER_DIED,
 	KTSTR_DETAIL_OTHER,
+	KTSTR_DETAIL_ISOLATION,
+	KTSTR_DETAIL_BENCHMARK,
+	KTSTR_DETAIL_MIGRATION,
+	KTSTR_DETAIL_SCHEDULER_ERROR,
+	KTSTR_DETAIL_NOT_ATTACHED,
+	KTSTR_DETAIL_SKIP,
 };
 
 struct ktstr_detail {
@@ -34,6 +40,20 @@ void ktstr_verdict__init(struct ktstr_verdict *v);
  */
 int ktstr_verdict__fail(struct ktstr_verdict *v, enum ktstr_detail_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/**
+ * @brief Upstream's skip(): passed and skipped, with a Skip detail saying why.
+ * @return 0 or -ENOMEM (still marked skipped).
+ */
+int ktstr_verdict__skip(struct ktstr_verdict *v, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/**
+ * @brief Upstream's merge: AND passed and skipped, move @p src's details to
+ *        the end of @p dst. @p src is left empty and passing.
+ * @return 0 or -ENOMEM (@p dst's flags are merged even then; @p src keeps its details).
+ */
+int ktstr_verdict__merge(struct ktstr_verdict *dst, struct ktstr_verdict *src);
 
 /** @brief Upstream's DetailKind name ("Starved", ...). */
 const char *ktstr_detail_kind__name(enum ktstr_detail_kind kind);

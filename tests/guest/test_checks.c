@@ -24,6 +24,7 @@ static void pair(struct ktstr_worker_report r[2], double spread)
 	for (int i = 0; i < 2; i++) {
 		r[i].pid = 100 + i;
 		r[i].iterations = 10;
+		r[i].work_units = 10240;
 		r[i].wall_ns = 1000 * MS;
 		r[i].max_gap_cpu = i;
 	}
@@ -95,10 +96,10 @@ static void starved(void **state)
 
 	(void)state;
 	pair(r, 0.0);
-	r[0].iterations = 1; /* one unit of work is not starvation */
+	r[0].work_units = 1; /* one unit of work is not starvation */
 	assert_int_equal(check(&limits, r, 2, &v), 0);
 	ktstr_verdict__release(&v);
-	r[0].iterations = 0;
+	r[0].work_units = 0;
 	assert_int_equal(check(&limits, r, 2, &v), 1);
 	assert_int_equal(v.details[0].kind, KTSTR_DETAIL_STARVED);
 	assert_string_equal(v.details[0].message, "tid 100 starved (0 work units)");
@@ -113,7 +114,7 @@ static void all_fail_and_disabled(void **state)
 
 	(void)state;
 	pair(r, 40.0);
-	r[0].iterations = 0;
+	r[0].work_units = 0;
 	r[0].max_gap_ns = 5000 * MS;
 	assert_int_equal(check(&limits, r, 2, &v), 3);
 	assert_int_equal(v.details[0].kind, KTSTR_DETAIL_STARVED);
