@@ -47,6 +47,7 @@ json_t *ktstr_checks__defaults(void)
 		}
 	}
 	if (o == NULL || json_object_set_new(o, "not_starved", json_true()) != 0 ||
+	    json_object_set_new(o, "isolation", json_false()) != 0 ||
 	    json_object_set_new(o, "max_gap_ms", json_integer(DEFAULT_MAX_GAP_MS)) != 0 ||
 	    json_object_set_new(o, "max_spread_pct", json_real(DEFAULT_MAX_SPREAD_PCT)) != 0) {
 		json_decref(o);
