@@ -8,6 +8,10 @@
  * result or scheduler-log block only that block's end marker (and, for a
  * result block, a new start marker) is recognised, so a scheduler that
  * prints "PANIC:" does not fake a guest panic.
+ *
+ * Frame lines (docs/protocol-frames.md) outside blocks are decoded and
+ * checked; a valid TEST frame is preferred over any marker block, STIM
+ * frames are kept in order, EXIT frames count as KTSTR_EXIT.
  */
 #define _GNU_SOURCE
 #include "guest_output.h"
@@ -21,6 +25,8 @@
 #include <string.h>
 
 #include <jansson.h>
+
+#include "frame.h"
 
 /* Bytes of a line looked at for sentinels; longer lines are content, not protocol. */
 #define LINE_MAX_SCAN (64u << 10)
@@ -47,6 +53,7 @@ struct parser {
 	unsigned block_line; /* COM2 line number of its start marker */
 	struct range *logs;  /* scheduler-log blocks, in order */
 	size_t nlogs;
+	json_t *stim;        /* STIM frame payloads, in order, or NULL */
 	char line[LINE_MAX_SCAN]; /* the current line without NULs */
 };
 
@@ -124,11 +131,35 @@ static char *copy_clean(const char *buf, size_t start, size_t end, size_t *outle
 	return o;
 }
 
+/* Why @p v is not a usable result (into buf), or NULL when it is one. */
+static const char *result_problem(const json_t *v, char *buf, size_t len)
+{
+	const json_t *passed = json_object_get(v, "passed");
+	const json_t *skipped = json_object_get(v, "skipped");
+
+	if (!json_is_object(v)) {
+		return "JSON is not an object";
+	}
+	if (!json_is_boolean(passed)) {
+		return "no boolean \"passed\"";
+	}
+	if (skipped != NULL && !json_is_boolean(skipped)) {
+		return "\"skipped\" is not a boolean";
+	}
+	if (json_depth(v, KTSTR_GUEST_JSON_MAX_DEPTH) > KTSTR_GUEST_JSON_MAX_DEPTH) {
+		snprintf(buf, len, "JSON nested deeper than %d levels", KTSTR_GUEST_JSON_MAX_DEPTH);
+		return buf;
+	}
+	return NULL;
+}
+
 /* The result block body is buf[start, end); keep it when it is a valid result. */
 static int finish_result(struct parser *p, size_t start, size_t end)
 {
+	const char *problem;
+	char pbuf[64];
 	json_error_t err;
-	json_t *v, *passed, *skipped;
+	json_t *v;
 	size_t n;
 	char *text;
 	int rc = 0;
@@ -149,23 +180,11 @@ static int finish_result(struct parser *p, size_t start, size_t end)
 		    p->block_line, err.line, err.column, err.text);
 		goto out_text;
 	}
-	passed = json_object_get(v, "passed");
-	skipped = json_object_get(v, "skipped");
-	if (!json_is_object(v)) {
-		rc = set_malformed(p, "result block at COM2 line %u: JSON is not an object",
-				   p->block_line);
-	} else if (!json_is_boolean(passed)) {
-		rc = set_malformed(p, "result block at COM2 line %u: no boolean \"passed\"",
-				   p->block_line);
-	} else if (skipped != NULL && !json_is_boolean(skipped)) {
-		rc = set_malformed(p, "result block at COM2 line %u: \"skipped\" is not a boolean",
-				   p->block_line);
-	} else if (json_depth(v, KTSTR_GUEST_JSON_MAX_DEPTH) > KTSTR_GUEST_JSON_MAX_DEPTH) {
-		rc = set_malformed(
-		    p, "result block at COM2 line %u: JSON nested deeper than %d levels",
-		    p->block_line, KTSTR_GUEST_JSON_MAX_DEPTH);
-	} else {
-		/* The last valid block wins. */
+	problem = result_problem(v, pbuf, sizeof(pbuf));
+	if (problem != NULL) {
+		rc = set_malformed(p, "result block at COM2 line %u: %s", p->block_line, problem);
+	} else if (!p->r->result_from_frame) {
+		/* The last valid block wins, unless a valid TEST frame already did. */
 		report_set(&p->r->result_json, text);
 		p->r->have_result = true;
 		text = NULL;
@@ -174,6 +193,116 @@ static int finish_result(struct parser *p, size_t start, size_t end)
 out_text:
 	free(text);
 	return rc;
+}
+
+/* A valid TEST frame: its result replaces any marker block's. */
+static int use_test_frame(struct parser *p, const json_t *v, char *why, size_t whylen)
+{
+	char pbuf[64], *text;
+	const char *problem = result_problem(v, pbuf, sizeof(pbuf));
+
+	if (problem != NULL) {
+		snprintf(why, whylen, "TEST frame: %s", problem);
+		return -EINVAL;
+	}
+	text = json_dumps(v, JSON_COMPACT);
+	if (text == NULL) {
+		return -ENOMEM;
+	}
+	report_set(&p->r->result_json, text);
+	p->r->have_result = true;
+	p->r->result_from_frame = true;
+	return 0;
+}
+
+static int use_exit_frame(struct parser *p, const json_t *v, char *why, size_t whylen)
+{
+	const json_t *code = json_object_get(v, "code");
+
+	if (!json_is_integer(code) || json_integer_value(code) < INT_MIN ||
+	    json_integer_value(code) > INT_MAX) {
+		snprintf(why, whylen, "EXIT frame without an integer \"code\"");
+		return -EINVAL;
+	}
+	p->r->have_exit = true;
+	p->r->exit_code = (int)json_integer_value(code);
+	return 0;
+}
+
+/* A frame that passed the transport checks; -EINVAL (why filled) when its content is unusable. */
+static int use_frame(struct parser *p, const struct ktstr_frame *f, char *why, size_t whylen)
+{
+	switch (f->type) {
+	case KTSTR_FRAME_TEST:
+		return use_test_frame(p, f->payload, why, whylen);
+	case KTSTR_FRAME_EXIT:
+		return use_exit_frame(p, f->payload, why, whylen);
+	case KTSTR_FRAME_STIM:
+		if (p->stim == NULL && (p->stim = json_array()) == NULL) {
+			return -ENOMEM;
+		}
+		return json_array_append(p->stim, f->payload) == 0 ? 0 : -ENOMEM;
+	case KTSTR_FRAME_WRKR:
+	case KTSTR_FRAME_SCHD:
+		/* Valid and counted; the worker reports and events also sit in the result. */
+		return 0;
+	}
+	return 0;
+}
+
+/* Whether buf[start, end), past leading NULs and blanks, starts a frame. */
+static bool raw_is_frame(const struct parser *p, size_t start, size_t end)
+{
+	if (end > start && p->buf[end - 1] == '\n') {
+		end--;
+	}
+	while (start < end && (p->buf[start] == '\0' || p->buf[start] == ' ' ||
+			       p->buf[start] == '\t')) {
+		start++;
+	}
+	return ktstr_frame__is_frame(p->buf + start, end - start);
+}
+
+/* A frame line buf[start, end): decoded, checked, used; a bad one is counted with its reason. */
+static int on_frame(struct parser *p, size_t start, size_t end, unsigned lineno)
+{
+	struct ktstr_frame f;
+	char why[256], *text, *clean, *msg;
+	size_t n;
+	int rc;
+
+	text = copy_clean(p->buf, start, end, &n);
+	if (text == NULL) {
+		return -ENOMEM;
+	}
+	rc = ktstr_frame__decode(text, n, &f, why, sizeof(why));
+	free(text);
+	if (rc == 0) {
+		rc = use_frame(p, &f, why, sizeof(why));
+		ktstr_frame__release(&f);
+	}
+	if (rc == 0) {
+		p->r->frames_ok++;
+		return 0;
+	}
+	if (rc != -EINVAL) {
+		return rc;
+	}
+	p->r->frames_bad++;
+	if (p->r->frame_error != NULL) {
+		return 0;
+	}
+	/* Only the first reason is kept; guest bytes echoed in it are made printable. */
+	if (ktstr_console__clean(why, strlen(why), true, &clean) != 0) {
+		return -ENOMEM;
+	}
+	rc = asprintf(&msg, "COM2 line %u: %s", lineno, clean);
+	free(clean);
+	if (rc < 0) {
+		return -ENOMEM;
+	}
+	p->r->frame_error = msg;
+	return 0;
 }
 
 /* The text after a sentinel, cleaned to one printable line; first one wins. */
@@ -294,6 +423,9 @@ static int on_raw_line(struct parser *p, size_t start, size_t next, unsigned lin
 
 	switch (p->mode) {
 	case MODE_LINES:
+		if (raw_is_frame(p, start, next)) {
+			return on_frame(p, start, next, lineno);
+		}
 		return on_line(p, l, next, lineno);
 	case MODE_RESULT:
 		if (strcmp(l, M_RESULT_END) == 0) {
@@ -451,6 +583,10 @@ static int finish(struct parser *p)
 	if (rc == 0) {
 		rc = build_sched_log(p);
 	}
+	if (rc == 0 && p->stim != NULL) {
+		r->stimulus_json = json_dumps(p->stim, JSON_COMPACT);
+		rc = r->stimulus_json == NULL ? -ENOMEM : 0;
+	}
 	if (rc != 0) {
 		return rc;
 	}
@@ -501,6 +637,7 @@ int ktstr_guest_output__parse(const char *buf, size_t len, struct ktstr_guest_re
 	if (rc == 0) {
 		rc = finish(p);
 	}
+	json_decref(p->stim);
 	free(p->logs);
 	free(p);
 	if (rc != 0) {
@@ -523,5 +660,7 @@ void ktstr_guest_report__release(struct ktstr_guest_report *r)
 	free(r->init_failed);
 	free(r->setup_failed);
 	free(r->stage_line);
+	free(r->frame_error);
+	free(r->stimulus_json);
 	memset(r, 0, sizeof(*r));
 }

@@ -21,7 +21,7 @@ struct ktstr_guest_report {
 	enum ktstr_stage stage;       /* furthest stage reached */
 	bool init_started, payload_starting, have_result, have_exit;
 	int exit_code;                /* from KTSTR_EXIT=N */
-	char *result_json;            /* text between the result markers (validated JSON), or NULL */
+	char *result_json;            /* validated result JSON: a TEST frame's, else the markers' */
 	char *topology_json;          /* the KTSTR_TOPOLOGY line's JSON, or NULL */
 	bool sched_died;              /* SCHEDULER_DIED */
 	char *sched_not_attached;     /* reason after "SCHEDULER_NOT_ATTACHED: ", or NULL */
@@ -31,6 +31,11 @@ struct ktstr_guest_report {
 	char *init_failed;            /* text after "KTSTR_INIT_FAILED: ", or NULL */
 	char *setup_failed;           /* text after "KTSTR_SETUP_FAILED: ", or NULL */
 	char *stage_line;             /* ktstr_guest_report__stage_text(), built by parse */
+	/* Frames (docs/protocol-frames.md); a bad frame is counted and never used. */
+	unsigned frames_ok, frames_bad;
+	char *frame_error;            /* "COM2 line N: <why>" of the first bad frame, or NULL */
+	char *stimulus_json;          /* JSON array of the STIM payloads, in order, or NULL */
+	bool result_from_frame;       /* result_json is a TEST frame's (preferred to markers) */
 };
 
 /* A result block larger than this is rejected (report->malformed says so). */

@@ -286,6 +286,27 @@ static json_t *guest_topology(const struct ktstr_result_in *in, const json_t *re
 	return json_null();
 }
 
+/*
+ * The stimulus events: the result's own list, else the STIM frames (kept
+ * even without a valid result: they show how far the scenario got), else [].
+ */
+static json_t *stimulus_events(const struct ktstr_result_in *in, const json_t *res)
+{
+	json_t *v = json_object_get(res, "stimulus_events");
+
+	if (json_is_array(v)) {
+		return json_deep_copy(v);
+	}
+	if (in->guest != NULL && in->guest->stimulus_json != NULL) {
+		v = json_loads(in->guest->stimulus_json, 0, NULL);
+		if (json_is_array(v)) {
+			return v;
+		}
+		json_decref(v);
+	}
+	return json_array();
+}
+
 static json_t *u64_or_null(uint64_t v)
 {
 	return v == 0 ? json_null() : json_integer((json_int_t)v);
@@ -313,7 +334,7 @@ static void put_upstream(struct rec *r, const struct ktstr_result_in *in, const 
 	put(r, "skipped", from_guest(res, "skipped", json_boolean(host_skip)));
 	put(r, "stats", from_guest(res, "stats", json_null()));
 	put(r, "monitor", json_null());
-	put(r, "stimulus_events", json_array());
+	put(r, "stimulus_events", stimulus_events(in, res));
 	put(r, "work_type", json_string(WORK_TYPE));
 	put(r, "active_flags", flags_array(in));
 	put(r, "verifier_stats", json_array());
@@ -352,12 +373,19 @@ static void put_ktstr(struct rec *r, const struct ktstr_result_in *in, const jso
 	put(r, "guest_topology", guest_topology(in, res));
 	put(r, "details", from_guest(res, "details", json_array()));
 	put(r, "workers", from_guest(res, "workers", json_null()));
+	put(r, "steps", from_guest(res, "steps", json_null()));
+	put(r, "isolation", from_guest(res, "isolation", json_null()));
+	put(r, "emulated_timing", from_guest(res, "emulated_timing", json_null()));
+	put(r, "timing_scale", from_guest(res, "timing_scale", json_null()));
 	put(r, "vm_exit_code", vm != NULL ? json_integer(vm->exit_code) : json_null());
 	put(r, "guest_exit_code",
 	    g != NULL && g->have_exit ? json_integer(g->exit_code) : json_null());
 	put(r, "timed_out", json_boolean(vm != NULL && vm->timed_out));
 	put(r, "console_tail", v != KTSTR_VERDICT_PASS ? str(in->console_tail) : json_null());
 	put(r, "sched_log", str(g != NULL ? g->sched_log : NULL));
+	put(r, "frames_ok", json_integer(g != NULL ? g->frames_ok : 0));
+	put(r, "frames_bad", json_integer(g != NULL ? g->frames_bad : 0));
+	put(r, "frame_error", str(g != NULL ? g->frame_error : NULL));
 	put(r, "error", str(in->error));
 	put(r, "variant_hash", json_string(hash));
 }

@@ -1,4 +1,8 @@
-/* The COM2 parser, the stage line, the console cleaning and the console tail. */
+/*
+ * The COM2 parser (sentinels, result blocks, frames), the stage line, the
+ * console cleaning and the console tail.
+ */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +17,7 @@
 #include <jansson.h>
 
 #include "guest_output.h"
+#include "test_frame_fixture.h"
 
 #define RESULT_JSON                                                                                \
 	"{\"passed\":true,\"skipped\":false,\"details\":[],\"stats\":{\"total_workers\":4},"       \
@@ -521,6 +526,194 @@ static void test_tail_large(void **state)
 	free(big);
 }
 
+
+/* A transcript from pieces: NULL ends the list; each piece is one line. */
+static char *joined(const char *first, ...)
+{
+	size_t len = 0, n;
+	const char *s;
+	char *out = NULL;
+	va_list ap;
+
+	va_start(ap, first);
+	for (s = first; s != NULL; s = va_arg(ap, const char *)) {
+		n = strlen(s);
+		out = realloc(out, len + n + 2);
+		memcpy(out + len, s, n);
+		len += n;
+		out[len++] = '\n';
+	}
+	va_end(ap);
+	out[len] = '\0';
+	return out;
+}
+
+static void test_frame_wins_over_markers(void **state)
+{
+	char *test = fx_frame("TEST", "{\"passed\":false,\"details\":[{\"kind\":\"Stuck\"}]}");
+	char *exitf = fx_frame("EXIT", "{\"code\":1}");
+	struct ktstr_guest_report r;
+	char *t;
+
+	/* Frame first, markers after (what ktstr-init writes): the frame wins. */
+	t = joined("KTSTR_INIT_STARTED", test, "===KTSTR_TEST_RESULT_START===", "{\"passed\":true}",
+		   "===KTSTR_TEST_RESULT_END===", exitf, "KTSTR_EXIT=1", NULL);
+	parse_str(t, &r);
+	assert_true(r.have_result && r.result_from_frame && r.have_exit);
+	assert_string_equal(r.result_json,
+			    "{\"passed\":false,\"details\":[{\"kind\":\"Stuck\"}]}");
+	assert_int_equal(r.frames_ok, 2);
+	assert_int_equal(r.frames_bad, 0);
+	assert_null(r.frame_error);
+	assert_null(r.stimulus_json);
+	assert_int_equal(r.exit_code, 1);
+	assert_int_equal(r.stage, KTSTR_STAGE_EXITED);
+	ktstr_guest_report__release(&r);
+	free(t);
+
+	/* Markers first, frame after: still the frame. */
+	t = joined("===KTSTR_TEST_RESULT_START===", "{\"passed\":true}",
+		   "===KTSTR_TEST_RESULT_END===", test, NULL);
+	parse_str(t, &r);
+	assert_true(r.result_from_frame);
+	assert_non_null(strstr(r.result_json, "Stuck"));
+	assert_false(r.have_exit);
+	ktstr_guest_report__release(&r);
+	free(t);
+
+	/* Only a frame, no markers at all: a result, with the EXIT frame as exit code. */
+	t = joined("KTSTR_INIT_STARTED", "KTSTR_PAYLOAD_STARTING", test, exitf, NULL);
+	parse_str(t, &r);
+	assert_true(r.have_result && r.have_exit);
+	assert_int_equal(r.exit_code, 1);
+	assert_int_equal(r.stage, KTSTR_STAGE_EXITED);
+	assert_string_equal(ktstr_guest_report__stage_text(&r), "test result received");
+	ktstr_guest_report__release(&r);
+	free(t);
+	free(test);
+	free(exitf);
+}
+
+static void test_bad_frames_ignored(void **state)
+{
+	char *test = fx_frame("TEST", "{\"passed\":false}");
+	char *nopassed = fx_frame("TEST", "{\"skipped\":false}");
+	char *badexit = fx_frame("EXIT", "{\"code\":\"zero\"}");
+	char *bigexit = fx_frame("EXIT", "{\"code\":4294967296}");
+	struct ktstr_guest_report r;
+	char *t, *b64;
+
+	/* A corrupted TEST frame: the marker block is the result; the reason names the line. */
+	b64 = strrchr(test, ' ') + 1;
+	b64[2] = b64[2] == 'A' ? 'B' : 'A';
+	t = joined("KTSTR_INIT_STARTED", test, nopassed, badexit, bigexit,
+		   "===KTSTR_TEST_RESULT_START===", "{\"passed\":true}",
+		   "===KTSTR_TEST_RESULT_END===", "KTSTR_FRAME",
+		   "KTSTR_FRAME 1 WHAT 1 00000000 AA==",
+		   "KTSTR_EXIT=0", NULL);
+	parse_str(t, &r);
+	assert_true(r.have_result);
+	assert_false(r.result_from_frame);
+	assert_string_equal(r.result_json, "{\"passed\":true}");
+	assert_int_equal(r.frames_ok, 0);
+	assert_int_equal(r.frames_bad, 6);
+	assert_string_equal(r.frame_error,
+			    "COM2 line 2: CRC-32 mismatch (header 29da73e4, payload abbe0f1a)");
+	assert_int_equal(r.exit_code, 0);
+	ktstr_guest_report__release(&r);
+	free(t);
+
+	/* The first bad reason is kept, whatever comes later. */
+	t = joined(nopassed, badexit, NULL);
+	parse_str(t, &r);
+	assert_string_equal(r.frame_error, "COM2 line 1: TEST frame: no boolean \"passed\"");
+	assert_false(r.have_result);
+	ktstr_guest_report__release(&r);
+	free(t);
+	t = joined(badexit, NULL);
+	parse_str(t, &r);
+	assert_string_equal(r.frame_error, "COM2 line 1: EXIT frame without an integer \"code\"");
+	assert_false(r.have_exit);
+	ktstr_guest_report__release(&r);
+	free(t);
+	/* Guest bytes echoed in a reason are made printable. */
+	parse_str("KTSTR_FRAME 1 \x1b[1m 1 00000000 AA==\n", &r);
+	assert_non_null(r.frame_error);
+	assert_null(strchr(r.frame_error, '\x1b'));
+	ktstr_guest_report__release(&r);
+	free(test);
+	free(nopassed);
+	free(badexit);
+	free(bigexit);
+}
+
+static void test_stim_frames_in_order(void **state)
+{
+	char *s0 =
+	    fx_frame("STIM", "{\"elapsed_ms\":4,\"label\":\"StepStart[0]\",\"step_index\":0}");
+	char *s1 =
+	    fx_frame("STIM", "{\"elapsed_ms\":1004,\"label\":\"StepStart[1]\",\"step_index\":1}");
+	char *bad = fx_frame("STIM", "{\"elapsed_ms\":9,\"label\":\"bad\"}");
+	char *w = fx_frame("WRKR", "{\"pid\":3}"), *sc = fx_frame("SCHD", "{\"event\":\"x\"}");
+	struct ktstr_guest_report r;
+	char *t;
+
+	bad[strlen(bad) - 2] = '\0'; /* cut: the base64 no longer matches the length */
+	t = joined("KTSTR_PAYLOAD_STARTING", s0, bad, w, "  \t", sc, s1, NULL);
+	parse_str(t, &r);
+	assert_string_equal(r.stimulus_json,
+			    "[{\"elapsed_ms\":4,\"label\":\"StepStart[0]\",\"step_index\":0},"
+			    "{\"elapsed_ms\":1004,\"label\":\"StepStart[1]\",\"step_index\":1}]");
+	assert_int_equal(r.frames_ok, 4);
+	assert_int_equal(r.frames_bad, 1);
+	assert_non_null(strstr(r.frame_error, "COM2 line 3: base64 text is"));
+	ktstr_guest_report__release(&r);
+	free(t);
+
+	/* Frames inside a scheduler-log block are log text: neither used nor counted. */
+	t = joined("===SCHED_OUTPUT_START===", s0, bad, "===SCHED_OUTPUT_END===", NULL);
+	parse_str(t, &r);
+	assert_null(r.stimulus_json);
+	assert_int_equal(r.frames_ok + r.frames_bad, 0);
+	assert_non_null(strstr(r.sched_log, "KTSTR_FRAME 1 STIM"));
+	ktstr_guest_report__release(&r);
+	free(t);
+
+	/* CRLF line ends, leading blanks and NUL noise around a frame are tolerated. */
+	assert_int_equal(asprintf(&t, "\r\n X%s\r\n", s1), (int)strlen(s1) + 6);
+	t[3] = '\0';
+	parse_ok(t, strlen(s1) + 6, &r);
+	assert_int_equal(r.frames_ok, 1);
+	assert_non_null(r.stimulus_json);
+	ktstr_guest_report__release(&r);
+	free(t);
+	free(s0);
+	free(s1);
+	free(bad);
+	free(w);
+	free(sc);
+}
+
+/* A TEST frame longer than the sentinel scan window (64 KiB) still decodes. */
+static void test_long_frame(void **state)
+{
+	size_t n = 200 * 1024;
+	char *json = malloc(n + 64), *line;
+	struct ktstr_guest_report r;
+
+	n = (size_t)sprintf(json, "{\"passed\":true,\"pad\":\"");
+	memset(json + n, 'p', 200 * 1024);
+	strcpy(json + n + 200 * 1024, "\"}");
+	line = fx_frame("TEST", json);
+	assert_true(strlen(line) > 256 * 1024);
+	parse_str(line, &r);
+	assert_true(r.have_result && r.result_from_frame);
+	assert_int_equal(strlen(r.result_json), strlen(json));
+	ktstr_guest_report__release(&r);
+	free(line);
+	free(json);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +731,10 @@ int main(void)
 		cmocka_unit_test(test_clean),
 		cmocka_unit_test(test_tail),
 		cmocka_unit_test(test_tail_large),
+		cmocka_unit_test(test_frame_wins_over_markers),
+		cmocka_unit_test(test_bad_frames_ignored),
+		cmocka_unit_test(test_stim_frames_in_order),
+		cmocka_unit_test(test_long_frame),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

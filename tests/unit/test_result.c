@@ -1,4 +1,5 @@
 /* Verdicts and reasons, the variant hash, and the record: encode -> decode, every key. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 #include "msgpack_json.h"
 #include "result.h"
 #include "siphash.h"
+#include "test_frame_fixture.h"
 
 #define PASS_JSON                                                                                  \
 	"{\"passed\":true,\"skipped\":false,\"details\":[],\"stats\":{\"total_workers\":4,"        \
@@ -269,11 +271,18 @@ static const char *const record_keys[] = {
 	"guest_topology",
 	"details",
 	"workers",
+	"steps",
+	"isolation",
+	"emulated_timing",
+	"timing_scale",
 	"vm_exit_code",
 	"guest_exit_code",
 	"timed_out",
 	"console_tail",
 	"sched_log",
+	"frames_ok",
+	"frames_bad",
+	"frame_error",
 	"error",
 	"variant_hash",
 };
@@ -496,6 +505,104 @@ static void test_record_unreadable_result(void **state)
 	json_decref(rec);
 }
 
+#define STEPS_JSON                                                                                 \
+	"{\"passed\":true,\"skipped\":false,\"details\":[],\"steps\":[{\"index\":-1,\"label\":"    \
+	"\"backdrop\",\"passed\":true},{\"index\":0,\"label\":\"step 0\",\"passed\":true}],"       \
+	"\"stimulus_events\":[{\"elapsed_ms\":7,\"label\":\"StepStart[0]\",\"op_kinds\":16,"       \
+	"\"ops\":[\"swap_cpusets\"]}],\"isolation\":[{\"cgroup\":\"cg_0\",\"cpuset\":[0,1],"       \
+	"\"cpus_used\":[1],\"passed\":true}],\"emulated_timing\":true,\"timing_scale\":2.5}"
+
+/* steps, isolation, timing and the result's own stimulus events go into the record as sent. */
+static void test_record_steps_and_stimulus(void **state)
+{
+	char *stim = fx_frame("STIM", "{\"elapsed_ms\":1,\"label\":\"from a frame\"}"), *t;
+	struct ktstr_guest_report g;
+	struct ktstr_result_in in;
+	json_t *rec, *res = json_loads(STEPS_JSON, 0, NULL);
+
+	/* The result's list wins over STIM frames. */
+	assert_int_equal(asprintf(&t,
+				  "%s\n===KTSTR_TEST_RESULT_START===\n" STEPS_JSON
+				  "\n===KTSTR_TEST_RESULT_END===\nKTSTR_EXIT=0\n",
+				  stim),
+			 (int)strlen(stim) + (int)strlen(STEPS_JSON) + 73);
+	guest_from(t, &g);
+	free(t);
+	in = base_in(&g);
+	rec = decode(&in);
+	assert_keys_in_order(rec);
+	assert_true(json_equal(json_object_get(rec, "stimulus_events"),
+			       json_object_get(res, "stimulus_events")));
+	assert_true(json_equal(json_object_get(rec, "steps"), json_object_get(res, "steps")));
+	assert_true(
+	    json_equal(json_object_get(rec, "isolation"), json_object_get(res, "isolation")));
+	assert_true(json_is_true(json_object_get(rec, "emulated_timing")));
+	assert_true(json_real_value(json_object_get(rec, "timing_scale")) == 2.5);
+	assert_int_equal(I(rec, "frames_ok"), 1);
+	assert_int_equal(I(rec, "frames_bad"), 0);
+	assert_true(IS_NULL(rec, "frame_error"));
+	json_decref(rec);
+	ktstr_guest_report__release(&g);
+	json_decref(res);
+	free(stim);
+}
+
+/* Without a list in the result, the STIM frames are the events, even when the run timed out. */
+static void test_record_stimulus_from_frames(void **state)
+{
+	char *s0 = fx_frame("STIM", "{\"elapsed_ms\":3,\"label\":\"StepStart[0]\"}");
+	char *s1 = fx_frame("STIM", "{\"elapsed_ms\":900,\"label\":\"StepStart[1]\"}");
+	char *test = fx_frame("TEST", "{\"passed\":true,\"skipped\":false}"), *t;
+	struct ktstr_vm_outcome vm = vm_ok;
+	struct ktstr_guest_report g;
+	struct ktstr_result_in in;
+	json_t *rec, *ev;
+
+	assert_int_equal(asprintf(&t,
+				  "KTSTR_PAYLOAD_STARTING\n%s\n"
+				  "KTSTR_FRAME 1 STIM 1 x y\n%s\n%s\n",
+				  s0, s1, test),
+			 (int)(strlen(s0) + strlen(s1) + strlen(test)) + 51);
+	guest_from(t, &g);
+	free(t);
+	assert_true(g.result_from_frame);
+	in = base_in(&g);
+	rec = decode(&in);
+	assert_keys_in_order(rec);
+	assert_string_equal(S(rec, "verdict"), "PASS");
+	ev = json_object_get(rec, "stimulus_events");
+	assert_int_equal(json_array_size(ev), 2);
+	assert_string_equal(S(json_array_get(ev, 1), "label"), "StepStart[1]");
+	assert_true(IS_NULL(rec, "steps"));
+	assert_true(IS_NULL(rec, "timing_scale"));
+	assert_int_equal(I(rec, "frames_ok"), 3);
+	assert_int_equal(I(rec, "frames_bad"), 1);
+	assert_non_null(strstr(S(rec, "frame_error"), "COM2 line 3: "));
+	json_decref(rec);
+
+	/* A timeout drops the result's fields but keeps the checked STIM frames. */
+	vm.timed_out = true;
+	in.vm = &vm;
+	rec = decode(&in);
+	assert_string_equal(S(rec, "verdict"), "ERROR");
+	assert_int_equal(json_array_size(json_object_get(rec, "stimulus_events")), 2);
+	assert_true(IS_NULL(rec, "stats"));
+	json_decref(rec);
+	ktstr_guest_report__release(&g);
+
+	/* No guest report at all: [] and zero counts. */
+	in = base_in(NULL);
+	in.vm = NULL;
+	rec = decode(&in);
+	assert_true(IS_EMPTY_LIST(rec, "stimulus_events"));
+	assert_int_equal(I(rec, "frames_ok"), 0);
+	assert_true(IS_NULL(rec, "frame_error"));
+	json_decref(rec);
+	free(s0);
+	free(s1);
+	free(test);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +613,8 @@ int main(void)
 		cmocka_unit_test(test_record_no_result),
 		cmocka_unit_test(test_record_host_skip),
 		cmocka_unit_test(test_record_unreadable_result),
+		cmocka_unit_test(test_record_steps_and_stimulus),
+		cmocka_unit_test(test_record_stimulus_from_frames),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -143,8 +143,10 @@ static void record(const char *test_name, void **buf, size_t *len, char *hash)
 	    "KTSTR_INIT_STARTED\nKTSTR_PAYLOAD_STARTING\n===KTSTR_TEST_RESULT_START===\n"
 	    "{\"passed\":false,\"skipped\":false,\"details\":[{\"kind\":\"Stuck\",\"message\":"
 	    "\"m\"}],"
-	    "\"stats\":{\"total_workers\":2},\"workers\":[]}\n===KTSTR_TEST_RESULT_END===\nKTSTR_"
-	    "EXIT=1\n";
+	    "\"stats\":{\"total_workers\":2},\"workers\":[],\"stimulus_events\":[{\"elapsed_ms\":4,"
+	    "\"label\":\"StepStart[0]\",\"ops\":[\"swap_cpusets\"]}],\"isolation\":[{\"cgroup\":"
+	    "\"cg_0\",\"cpuset\":[0,1],\"cpus_used\":[1],\"passed\":true}]}\n"
+	    "===KTSTR_TEST_RESULT_END===\nKTSTR_EXIT=1\n";
 	struct ktstr_vm_outcome vm = { .sz = sizeof(vm), .accel = KTSTR_ACCEL_TCG };
 	struct ktstr_guest_report g;
 	struct ktstr_result_in in = {
@@ -235,11 +237,14 @@ static const char *const upstream_order[] = {
 };
 
 static const char *const ktstr_order[] = {
-	"record_version", "verdict",	  "reason",	     "accelerator",    "timing_emulated",
-	"wall_ms",	  "boot_ms",	  "stage",	     "scenario",       "flagset",
-	"kernel_label",	  "kernel_image", "kernel_release",  "guest_topology", "details",
-	"workers",	  "vm_exit_code", "guest_exit_code", "timed_out",      "console_tail",
-	"sched_log",	  "error",	  "variant_hash",
+	"record_version", "verdict",	     "reason",		"accelerator",
+	"timing_emulated", "wall_ms",	     "boot_ms",		"stage",
+	"scenario",	  "flagset",	     "kernel_label",	"kernel_image",
+	"kernel_release", "guest_topology",  "details",		"workers",
+	"steps",	  "isolation",	     "emulated_timing", "timing_scale",
+	"vm_exit_code",	  "guest_exit_code", "timed_out",	"console_tail",
+	"sched_log",	  "frames_ok",	     "frames_bad",	"frame_error",
+	"error",	  "variant_hash",
 };
 
 static void test_file_name_order_content(void **state)
@@ -271,6 +276,11 @@ static void test_file_name_order_content(void **state)
 	assert_int_equal(ktstr_msgpack__to_json(buf, len, &rec), 0);
 	assert_true(json_equal(doc, rec));
 	assert_string_equal(json_string_value(json_object_get(doc, "verdict")), "FAIL");
+	/* Arrays of objects pass through in place: the upstream slot and ktstr's. */
+	v = json_array_get(json_object_get(doc, "stimulus_events"), 0);
+	assert_string_equal(json_string_value(json_object_get(v, "label")), "StepStart[0]");
+	v = json_array_get(json_object_get(doc, "isolation"), 0);
+	assert_true(json_is_true(json_object_get(v, "passed")));
 	json_decref(rec);
 	json_decref(doc);
 

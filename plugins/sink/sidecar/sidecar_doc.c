@@ -27,11 +27,14 @@ static const struct {
 
 /* ktstr's own keys come next in this order (when present), then any others in record order. */
 static const char *const ours[] = {
-	"record_version", "verdict",	  "reason",	     "accelerator",    "timing_emulated",
-	"wall_ms",	  "boot_ms",	  "stage",	     "scenario",       "flagset",
-	"kernel_label",	  "kernel_image", "kernel_release",  "guest_topology", "details",
-	"workers",	  "vm_exit_code", "guest_exit_code", "timed_out",      "console_tail",
-	"sched_log",	  "error",	  "variant_hash",
+	"record_version", "verdict",	     "reason",		"accelerator",
+	"timing_emulated", "wall_ms",	     "boot_ms",		"stage",
+	"scenario",	  "flagset",	     "kernel_label",	"kernel_image",
+	"kernel_release", "guest_topology",  "details",		"workers",
+	"steps",	  "isolation",	     "emulated_timing", "timing_scale",
+	"vm_exit_code",	  "guest_exit_code", "timed_out",	"console_tail",
+	"sched_log",	  "frames_ok",	     "frames_bad",	"frame_error",
+	"error",	  "variant_hash",
 };
 
 json_t *ktstr_sidecar__doc(const json_t *rec)
