@@ -362,6 +362,40 @@ static void test_checks_merge_order(void **state)
 	ktstr_profile__free(p);
 }
 
+/* docs/scenarios.md: its example parses, and its catalog tables list every shipped file. */
+static void test_docs(void **state)
+{
+	char path[PATH_MAX], err[512], *doc, *begin, *end, **names;
+	struct ktstr_scenario *s;
+	size_t len, n;
+
+	snprintf(path, sizeof(path), "%s/../../docs/scenarios.md",
+		 ktstr_scenario_catalog__default_dir());
+	assert_int_equal(ktstr_fs__read_file(path, &doc, &len), 0);
+	begin = strstr(doc, "<!-- example:begin -->\n```yaml\n");
+	end = strstr(doc, "```\n<!-- example:end -->");
+	assert_non_null(begin);
+	assert_non_null(end);
+	begin += strlen("<!-- example:begin -->\n```yaml\n");
+	if (ktstr_scenario__parse("example", begin, (size_t)(end - begin), &s, err, sizeof(err)) !=
+	    0) {
+		fail_msg("%s", err);
+	}
+	assert_string_equal(s->name, "swap_halves");
+	ktstr_scenario__free(s);
+	assert_int_equal(ktstr_scenario_catalog__names(NULL, 0, &names, &n), 0);
+	for (size_t i = 0; i < n; i++) {
+		char row[128];
+
+		snprintf(row, sizeof(row), "| `%s` |", names[i]);
+		if (strstr(doc, row) == NULL) {
+			fail_msg("docs/scenarios.md does not list %s", names[i]);
+		}
+	}
+	ktstr_scenario_catalog__free_names(names, n);
+	free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +406,7 @@ int main(void)
 	    cmocka_unit_test(test_profile_errors),
 	    cmocka_unit_test(test_profile_worker_groups),
 	    cmocka_unit_test(test_checks_merge_order),
+	    cmocka_unit_test(test_docs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
