@@ -11,6 +11,8 @@
 
 #define KTSTR_FRAME_TAG "KTSTR_FRAME"
 #define KTSTR_FRAME_VERSION 1
+/* The host refuses a frame announcing more raw payload bytes than this. */
+#define KTSTR_FRAME_MAX_LEN (8u << 20)
 
 /**
  * @brief Build the frame line for @p len payload bytes of type @p type

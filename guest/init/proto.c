@@ -119,6 +119,10 @@ int ktstr_proto__frame(struct ktstr_proto *p, const char type[4], const json_t *
 	if (err != 0) {
 		goto out_sbuf;
 	}
+	if (sbuf.size > KTSTR_FRAME_MAX_LEN) {
+		err = -EFBIG; /* the host would refuse it unread */
+		goto out_sbuf;
+	}
 	err = ktstr_frame__encode(type, sbuf.data, sbuf.size, &line, &len);
 	if (err != 0) {
 		goto out_sbuf;
@@ -141,7 +145,6 @@ int ktstr_proto__result(struct ktstr_proto *p, const char *json)
 	}
 	json_decref(v);
 	err = ktstr_proto__line(p, KTSTR_MARK_RESULT_START);
-
 	if (!err) {
 		err = ktstr_proto__line(p, json);
 	}

@@ -57,7 +57,8 @@ int ktstr_proto__topology(struct ktstr_proto *p, const char *json);
  *        a JSON object, packed as a msgpack map.
  * @param type 4 characters 'A'..'Z': TEST, STIM, WRKR, SCHD or EXIT.
  * @return 0, -EINVAL (bad type, payload not an object), -ELOOP (nested too
- *         deep for msgpack), -ENOMEM, or the write's -errno.
+ *         deep for msgpack), -EFBIG (packed payload over KTSTR_FRAME_MAX_LEN),
+ *         -ENOMEM, or the write's -errno.
  */
 int ktstr_proto__frame(struct ktstr_proto *p, const char type[4], const json_t *payload);
 

@@ -111,6 +111,7 @@ static void frame_errors(void **state)
 {
 	struct ctx *c = *state;
 	json_t *deep = json_object(), *arr = json_array();
+	char *big;
 
 	assert_int_equal(ktstr_proto__frame(&c->p, "test", deep), -EINVAL);
 	assert_int_equal(ktstr_proto__frame(&c->p, "TES1", deep), -EINVAL);
@@ -126,6 +127,14 @@ static void frame_errors(void **state)
 	assert_int_equal(ktstr_proto__frame(&c->p, "STIM", deep), -ELOOP);
 	assert_string_equal(written(c), "");
 	json_decref(deep);
+	json_decref(arr);
+	/* Over the host's 8 MiB payload limit: refused, nothing written. */
+	big = malloc(9u << 20);
+	memset(big, 'b', 9u << 20);
+	arr = json_pack("{s:s%}", "big", big, (size_t)(9u << 20));
+	free(big);
+	assert_int_equal(ktstr_proto__frame(&c->p, "TEST", arr), -EFBIG);
+	assert_string_equal(written(c), "");
 	json_decref(arr);
 	/* A write error comes back as -errno. */
 	close(c->p.fd);
