@@ -215,7 +215,7 @@ static __attribute__((noreturn)) void report(struct init *in)
 	    .isolation = in->out.isolation,
 	    .nisolation = in->out.nisolation,
 	    .emulated_timing = in->spec.emulated_timing,
-	    .timing_scale = 1.0, /* limits are used as given; checks.c scales nothing yet */
+	    .timing_scale = in->out.timing_scale,
 	};
 	struct utsname uts;
 	char *json;

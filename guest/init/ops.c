@@ -77,9 +77,21 @@ static int set_affinity(struct ktstr_scen *s, const struct ktstr_spec_op *op)
 			continue;
 		}
 		for (size_t k = 0; k < h->ws.n; k++) {
+			struct ktstr_cpumask mask;
+			bool has;
 			int rc = ktstr_scen__affinity(s, h, op->affinity.kind, &op->affinity.cpus,
-						      h->ws.w[k].pid);
+						      &mask, &has);
 
+			/* inherit: every CPU of the pool again. */
+			if (rc == 0 && !has) {
+				const struct ktstr_scen_cgroup *g =
+				    ktstr_scen__cgroup(s, h->cgroup);
+
+				mask = g && g->has_cpuset ? g->cpuset : s->env->topo->online;
+			}
+			if (rc == 0) {
+				rc = ktstr_scen__set_affinity(s, h->ws.w[k].pid, &mask);
+			}
 			if (rc) {
 				return rc;
 			}

@@ -85,14 +85,11 @@ static bool empty_cpuset(struct ktstr_scen *s, const struct ktstr_cpuset_spec *c
 	}
 	ktstr_cpuset__usable(s->env->topo, &usable);
 	ktstr_cpuset__describe(c, what, sizeof(what));
-	/* A skip is a passing verdict with one explaining detail. */
-	ktstr_verdict__fail(&s->out->verdict, KTSTR_DETAIL_OTHER,
+	ktstr_verdict__skip(&s->out->verdict,
 			    "cpuset %s of cgroup %s has no CPU on this topology (%u usable CPUs); "
 			    "scenario %s skipped",
 			    what, cgroup, ktstr_cpumask__count(&usable),
 			    s->env->spec->scenario.name);
-	s->out->verdict.passed = true;
-	s->out->verdict.skipped = true;
 	return true;
 }
 
@@ -143,12 +140,6 @@ static int apply_ops(struct ktstr_scen *s, const struct ktstr_spec_step *st,
 	return 0;
 }
 
-static uint64_t live_iterations(const struct ktstr_scen *s)
-{
-	(void)s;
-	return 0; /* the worker API has no live counters yet: null in the event */
-}
-
 static int stimulus(struct ktstr_scen *s, size_t index, const struct ktstr_spec_step *st)
 {
 	struct ktstr_scenario_out *out = s->out;
@@ -170,7 +161,7 @@ static int stimulus(struct ktstr_scen *s, size_t index, const struct ktstr_spec_
 	}
 	ev->ncgroups = (unsigned)s->ncgroups;
 	ev->nworkers = ktstr_scen__live_workers(s);
-	ev->total_iterations = live_iterations(s);
+	ev->total_iterations = ktstr_scen__live_iterations(s);
 	if (s->env->on_stimulus != NULL) {
 		s->env->on_stimulus(ev, s->env->arg);
 	}
@@ -260,15 +251,9 @@ static int finish(struct ktstr_scenario_out *out, const size_t *first, const siz
 {
 	int rc = 0;
 
-	out->workers = calloc(out->nworkers ? out->nworkers : 1, sizeof(*out->workers));
-	if (out->workers == NULL) {
-		return -ENOMEM;
-	}
-	for (size_t g = 0, w = 0; g < out->ngroups; g++) {
-		for (size_t k = 0; k < out->group_stats[g].num_workers; k++, w++) {
-			out->workers[w].cgroup = out->group_cgroups[g];
-			out->workers[w].rep = &out->reports[w];
-		}
+	/* Pointers last: the reports array no longer moves. */
+	for (size_t w = 0; w < out->nworkers; w++) {
+		out->workers[w].rep = &out->reports[w];
 	}
 	for (size_t i = 0; i < out->nsteps; i++) {
 		ktstr_stats__scenario(out->group_stats + first[i], count[i], &out->steps[i].stats);
@@ -345,6 +330,26 @@ static int setup_backdrop(struct ktstr_scen *s, struct ktstr_verdict *v)
 	return rc;
 }
 
+static void limits(const struct ktstr_spec *spec, struct ktstr_check_limits *l)
+{
+	const struct ktstr_spec_checks *c = &spec->checks;
+
+	*l = (struct ktstr_check_limits){
+	    .not_starved = c->not_starved,
+	    .isolation = c->isolation,
+	    .max_gap_ms = c->max_gap_ms,
+	    .max_spread_pct = c->max_spread_pct,
+	    .max_throughput_cv = c->max_throughput_cv,
+	    .min_work_rate = c->min_work_rate,
+	    .max_p99_wake_latency_ns = c->max_p99_wake_latency_ns,
+	    .max_median_wake_latency_ns = c->max_median_wake_latency_ns,
+	    .max_wake_latency_cv = c->max_wake_latency_cv,
+	    .min_iteration_rate = c->min_iteration_rate,
+	    .max_migration_ratio = c->max_migration_ratio,
+	    .max_run_delay_us = c->max_run_delay_us,
+	};
+}
+
 int ktstr_scenario__run(const struct ktstr_scenario_env *env, struct ktstr_scenario_out *out)
 {
 	const struct ktstr_spec_scenario *sc = &env->spec->scenario;
@@ -353,6 +358,9 @@ int ktstr_scenario__run(const struct ktstr_scenario_env *env, struct ktstr_scena
 	size_t *first, *count;
 	int rc = 0;
 
+	limits(env->spec, &s.limits);
+	out->timing_scale = ktstr_timing__calibrate(env->spec->emulated_timing);
+	ktstr_check_limits__scale(&s.limits, out->timing_scale);
 	s.start_ns = ktstr_now_ns();
 	s.rng = s.start_ns | 1;
 	if (skips(&s)) {

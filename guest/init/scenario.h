@@ -33,7 +33,7 @@ struct ktstr_scenario_out {
 	char **group_cgroups; /* the cgroup each group ended in ("host" for spawn_host) */
 	struct ktstr_cgroup_stats *group_stats;
 	struct ktstr_worker_report *reports; /* grouped by Work group */
-	struct ktstr_result_worker *workers; /* one per report, in the same order */
+	struct ktstr_result_worker *workers; /* one per report; rep set once the run ends */
 	size_t nworkers;
 	struct ktstr_scenario_stats stats; /* over every group; borrows group_stats */
 	struct ktstr_result_step *steps;   /* steps in order, then the backdrop (index -1) */
@@ -42,6 +42,7 @@ struct ktstr_scenario_out {
 	size_t nstimuli;
 	struct ktstr_result_isolation *isolation;
 	size_t nisolation;
+	double timing_scale; /* what the timing limits were multiplied by (checks.h) */
 };
 
 /** @brief An empty output with a passing verdict and zeroed stats. */

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checks.h"
-#include "cpuset.h"
 #include "timeutil.h"
 
 #define COLLECT_GRACE_MS 5000 /* upstream's shared report deadline */
@@ -50,16 +48,20 @@ static int reserve(struct ktstr_scenario_out *out, size_t nrep)
 		return -ENOMEM;
 	}
 	out->reports = p;
+	p = grow(out->workers, out->nworkers + nrep, sizeof(*out->workers));
+	if (p == NULL) {
+		return -ENOMEM;
+	}
+	out->workers = p;
 	return 0;
 }
 
-static int isolation(struct ktstr_scen *s, const struct ktstr_scen_handle *h, const char *name,
-		     const struct ktstr_worker_report *reps, size_t n, struct ktstr_verdict *v)
+/* The result's isolation entry of a group that had a cpuset all along. */
+static int isolation(struct ktstr_scenario_out *out, const struct ktstr_scen_handle *h,
+		     const char *name, size_t first)
 {
-	struct ktstr_scenario_out *out = s->out;
 	struct ktstr_result_isolation *e;
 	struct ktstr_cpumask outside;
-	char used[256], allowed[256];
 	void *p = grow(out->isolation, out->nisolation + 1, sizeof(*out->isolation));
 
 	if (p == NULL) {
@@ -74,62 +76,49 @@ static int isolation(struct ktstr_scen *s, const struct ktstr_scen_handle *h, co
 	}
 	out->nisolation++;
 	e->cpuset = h->allowed;
-	for (size_t i = 0; i < n; i++) {
-		ktstr_cpumask__or(&e->used, &reps[i].cpus_used);
+	for (size_t i = first; i < out->nworkers; i++) {
+		ktstr_cpumask__or(&e->used, &out->reports[i].cpus_used);
 	}
 	outside = e->used;
 	for (size_t w = 0; w < sizeof(outside.bits) / sizeof(outside.bits[0]); w++) {
 		outside.bits[w] &= ~e->cpuset.bits[w];
 	}
 	e->passed = ktstr_cpumask__count(&outside) == 0;
-	if (e->passed || !s->env->spec->checks.isolation) {
-		return 0;
-	}
-	ktstr_cpuset__format(&outside, used, sizeof(used));
-	ktstr_cpuset__format(&e->cpuset, allowed, sizeof(allowed));
-	return ktstr_verdict__fail(v, KTSTR_DETAIL_OTHER,
-				   "cgroup %s: workers ran on CPUs %s outside their cpuset %s",
-				   name, used, allowed);
+	return 0;
 }
 
-/* Append @p h's reports as one group of out, then check them. */
+/*
+ * Append @p h's reports as one group of out and check it (checks.c: every
+ * check of the spec, an unreported worker as Starved, isolation against the
+ * union of the cpusets it ran under).
+ */
 static int gather(struct ktstr_scen *s, struct ktstr_scen_handle *h, struct ktstr_verdict *v)
 {
 	struct ktstr_scenario_out *out = s->out;
 	const char *name = h->cgroup ? h->cgroup : KTSTR_SCEN_HOST_CGROUP;
-	struct ktstr_worker_report *reps;
-	size_t first = out->nworkers, n = 0;
+	size_t first = out->nworkers;
+	char *cgroup;
 	int rc = reserve(out, h->ws.n);
 
 	if (rc) {
 		return rc;
 	}
-	out->group_cgroups[out->ngroups] = strdup(name);
-	if (out->group_cgroups[out->ngroups] == NULL) {
+	cgroup = strdup(name);
+	if (cgroup == NULL) {
 		return -ENOMEM;
 	}
-	reps = &out->reports[first];
-	for (size_t i = 0; i < h->ws.n; i++) {
-		const struct ktstr_worker *w = &h->ws.w[i];
-
-		if (!w->reported) {
-			ktstr_verdict__fail(v, KTSTR_DETAIL_STARVED,
-					    "worker %s[%u] (pid %d) sent no report within %dms of "
-					    "being stopped",
-					    name, w->index, (int)w->pid, COLLECT_GRACE_MS);
-			continue;
-		}
-		reps[n++] = w->rep;
-	}
-	rc = ktstr_stats__cgroup(reps, n, NULL, 0, &out->group_stats[out->ngroups]);
+	out->group_cgroups[out->ngroups] = cgroup;
+	rc = ktstr_checks__worker_set(&s->limits, name, &h->ws, h->restricted ? &h->allowed : NULL,
+				      &out->group_stats[out->ngroups], v);
 	out->ngroups++;
-	out->nworkers += n;
-	if (rc == 0) {
-		rc = ktstr_checks__cgroup(&s->env->spec->checks, name, reps, n,
-					  &out->group_stats[out->ngroups - 1], v);
+	for (size_t i = 0; i < h->ws.n; i++) {
+		if (h->ws.w[i].reported) {
+			out->workers[out->nworkers].cgroup = cgroup;
+			out->reports[out->nworkers++] = h->ws.w[i].rep;
+		}
 	}
 	if (rc == 0 && h->restricted) {
-		rc = isolation(s, h, name, reps, n, v);
+		rc = isolation(out, h, name, first);
 	}
 	return rc;
 }

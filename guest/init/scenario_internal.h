@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "cgroup.h"
+#include "checks.h"
 #include "cpumask.h"
 #include "scenario.h"
 #include "worker.h"
@@ -42,7 +43,8 @@ struct ktstr_scen {
 	size_t ncgroups, capcgroups;
 	struct ktstr_scen_handle **handles;
 	size_t nhandles, caphandles;
-	int step; /* the step being run, or KTSTR_SCEN_BACKDROP */
+	struct ktstr_check_limits limits; /* the spec's checks, scaled for emulated timing */
+	int step;			  /* the step being run, or KTSTR_SCEN_BACKDROP */
 	uint64_t start_ns;
 	uint64_t rng;
 	char err[768];
@@ -76,10 +78,17 @@ int ktstr_scen__start(struct ktstr_scen *s);
 int ktstr_scen__create_defs(struct ktstr_scen *s, const struct ktstr_spec_cgroup *defs, size_t n);
 /** @brief Spawn and start every Work of the defs, one after the other. */
 int ktstr_scen__spawn_defs(struct ktstr_scen *s, const struct ktstr_spec_cgroup *defs, size_t n);
-/** @brief The affinity of one worker of @p h (cpuset of its cgroup as the pool). */
+/**
+ * @brief One worker's affinity in @p h's cgroup (its cpuset is the pool);
+ *        *has false: it keeps what it inherits.
+ */
 int ktstr_scen__affinity(struct ktstr_scen *s, const struct ktstr_scen_handle *h,
 			 enum ktstr_affinity_kind kind, const struct ktstr_cpumask *cpus,
-			 pid_t pid);
+			 struct ktstr_cpumask *out, bool *has);
+/** @brief sched_setaffinity() of @p pid (a worker already gone is not an error). */
+int ktstr_scen__set_affinity(struct ktstr_scen *s, pid_t pid, const struct ktstr_cpumask *mask);
+/** @brief The live iteration counters of every worker alive. */
+uint64_t ktstr_scen__live_iterations(const struct ktstr_scen *s);
 /** @brief Live workers over every handle. */
 unsigned ktstr_scen__live_workers(const struct ktstr_scen *s);
 

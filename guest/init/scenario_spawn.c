@@ -10,34 +10,32 @@
 
 #include "cpuset.h"
 
-/* Workers run until stopped; this only bounds a worker whose stop was lost. */
-#define WORKER_MAX_MS (24ull * 3600 * 1000)
-
 int ktstr_scen__affinity(struct ktstr_scen *s, const struct ktstr_scen_handle *h,
-			 enum ktstr_affinity_kind kind, const struct ktstr_cpumask *cpus, pid_t pid)
+			 enum ktstr_affinity_kind kind, const struct ktstr_cpumask *cpus,
+			 struct ktstr_cpumask *out, bool *has)
 {
 	const struct ktstr_scen_cgroup *g = h->cgroup ? ktstr_scen__cgroup(s, h->cgroup) : NULL;
 	struct ktstr_affinity a = {.kind = kind, .cpus = *cpus};
-	struct ktstr_cpumask mask;
-	cpu_set_t *set;
-	bool has;
-	int rc;
 
-	rc = ktstr_affinity__resolve(&a, g && g->has_cpuset ? &g->cpuset : NULL, s->env->topo,
-				     &s->rng, &mask, &has, s->err, sizeof(s->err));
-	if (rc || !has) {
-		return rc;
-	}
-	set = CPU_ALLOC(KTSTR_MAX_CPUS);
+	return ktstr_affinity__resolve(&a, g && g->has_cpuset ? &g->cpuset : NULL, s->env->topo,
+				       &s->rng, out, has, s->err, sizeof(s->err));
+}
+
+int ktstr_scen__set_affinity(struct ktstr_scen *s, pid_t pid, const struct ktstr_cpumask *mask)
+{
+	cpu_set_t *set = CPU_ALLOC(KTSTR_MAX_CPUS);
+	size_t size = CPU_ALLOC_SIZE(KTSTR_MAX_CPUS);
+	int rc = 0;
+
 	if (set == NULL) {
 		return -ENOMEM;
 	}
-	CPU_ZERO_S(CPU_ALLOC_SIZE(KTSTR_MAX_CPUS), set);
-	for (int c = ktstr_cpumask__next(&mask, -1); c >= 0; c = ktstr_cpumask__next(&mask, c)) {
-		CPU_SET_S((size_t)c, CPU_ALLOC_SIZE(KTSTR_MAX_CPUS), set);
+	CPU_ZERO_S(size, set);
+	for (int c = ktstr_cpumask__next(mask, -1); c >= 0; c = ktstr_cpumask__next(mask, c)) {
+		CPU_SET_S((size_t)c, size, set);
 	}
 	/* ESRCH: the worker is gone already, which its collection reports. */
-	if (sched_setaffinity(pid, CPU_ALLOC_SIZE(KTSTR_MAX_CPUS), set) != 0 && errno != ESRCH) {
+	if (sched_setaffinity(pid, size, set) != 0 && errno != ESRCH) {
 		rc = -errno;
 		snprintf(s->err, sizeof(s->err), "sched_setaffinity of pid %d: %s", (int)pid,
 			 strerror(-rc));
@@ -62,30 +60,81 @@ static int add_handle(struct ktstr_scen *s, struct ktstr_scen_handle *h)
 	return 0;
 }
 
-static int fork_workers(struct ktstr_scen *s, struct ktstr_scen_handle *h)
+/* One mask per worker, or NULL when every worker inherits (the default). */
+static int affinity_masks(struct ktstr_scen *s, const struct ktstr_scen_handle *h,
+			  struct ktstr_cpumask **out)
 {
+	const struct ktstr_scen_cgroup *g = h->cgroup ? ktstr_scen__cgroup(s, h->cgroup) : NULL;
+	struct ktstr_cpumask *m;
+
+	*out = NULL;
+	if (h->work.affinity == KTSTR_AFFINITY_INHERIT) {
+		return 0;
+	}
+	m = calloc(h->work.workers, sizeof(*m));
+	if (m == NULL) {
+		return -ENOMEM;
+	}
 	for (unsigned i = 0; i < h->work.workers; i++) {
-		struct ktstr_worker *w;
-		int rc = ktstr_worker_set__spawn(&h->ws, h->work.type, WORKER_MAX_MS,
-						 (unsigned)s->nhandles, i, &w);
+		bool has;
+		int rc = ktstr_scen__affinity(s, h, h->work.affinity, &h->work.affinity_cpus, &m[i],
+					      &has);
 
 		if (rc) {
-			snprintf(s->err, sizeof(s->err), "cannot fork worker %s[%u]: %s",
-				 h->cgroup ? h->cgroup : KTSTR_SCEN_HOST_CGROUP, i, strerror(-rc));
+			free(m);
 			return rc;
 		}
-		if (h->cgroup != NULL) {
-			rc = ktstr_cgroup__move(&s->cg, h->cgroup, w->pid, s->err, sizeof(s->err));
-		}
-		if (rc == 0) {
-			rc = ktstr_scen__affinity(s, h, h->work.affinity, &h->work.affinity_cpus,
-						  w->pid);
-		}
-		if (rc) {
-			return rc;
+		/* Nothing to narrow to (llc_aligned without overlap): the whole pool. */
+		if (!has) {
+			m[i] = g && g->has_cpuset ? g->cpuset : s->env->topo->online;
 		}
 	}
+	*out = m;
 	return 0;
+}
+
+/* The NUMA nodes holding a CPU of @p cpuset. */
+static void nodes_of(const struct ktstr_guest_topo *t, const struct ktstr_cpumask *cpuset,
+		     struct ktstr_cpumask *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t n = 0; n < t->nnode; n++) {
+		struct ktstr_cpumask m = t->node[n];
+
+		ktstr_cpumask__and(&m, cpuset);
+		if (ktstr_cpumask__count(&m) > 0) {
+			ktstr_cpumask__set(out, (unsigned)n);
+		}
+	}
+}
+
+static int fork_workers(struct ktstr_scen *s, struct ktstr_scen_handle *h)
+{
+	const struct ktstr_scen_cgroup *g = h->cgroup ? ktstr_scen__cgroup(s, h->cgroup) : NULL;
+	struct ktstr_sched *sched = s->env->sched;
+	struct ktstr_worker_launch l = {.spec = &h->work, .group = (unsigned)s->nhandles};
+	struct ktstr_cpumask *masks, nodes;
+	int rc = affinity_masks(s, h, &masks);
+
+	if (rc) {
+		return rc;
+	}
+	l.affinity = masks;
+	if (g != NULL && g->has_cpuset) {
+		nodes_of(s->env->topo, &g->cpuset, &nodes);
+		l.allowed_nodes = &nodes;
+	}
+	/* Upstream's gap watchdog: a worker stuck past the limit signals the scheduler. */
+	if (sched != NULL && s->limits.max_gap_ms != UINT64_MAX) {
+		l.sched_pid = sched->pid;
+		l.gap_limit_ms = s->limits.max_gap_ms;
+	}
+	rc = ktstr_worker_set__spawn_work(&h->ws, &l, s->err, sizeof(s->err));
+	free(masks);
+	for (size_t i = 0; rc == 0 && h->cgroup != NULL && i < h->ws.n; i++) {
+		rc = ktstr_cgroup__move(&s->cg, h->cgroup, h->ws.w[i].pid, s->err, sizeof(s->err));
+	}
+	return rc;
 }
 
 int ktstr_scen__spawn(struct ktstr_scen *s, const char *cgroup, const struct ktstr_work_spec *w,
@@ -195,6 +244,16 @@ int ktstr_scen__spawn_defs(struct ktstr_scen *s, const struct ktstr_spec_cgroup 
 		}
 	}
 	return rc;
+}
+
+uint64_t ktstr_scen__live_iterations(const struct ktstr_scen *s)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < s->nhandles; i++) {
+		n += ktstr_worker_set__iterations(&s->handles[i]->ws);
+	}
+	return n;
 }
 
 unsigned ktstr_scen__live_workers(const struct ktstr_scen *s)

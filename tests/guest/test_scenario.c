@@ -157,6 +157,9 @@ static void phased_swap(void **state)
 	assert_int_equal(f.out.stimuli[1].op_kinds, 1u << KTSTR_OP_SWAP_CPUSETS);
 	assert_int_equal(f.out.stimuli[1].ncgroups, 3);
 	assert_int_equal(f.out.stimuli[1].nworkers, 1 + 2 + 2);
+	/* Live counters: the backdrop's workers ran 100 ms between the two events. */
+	assert_true(f.out.stimuli[1].total_iterations > f.out.stimuli[0].total_iterations);
+	assert_true(f.out.timing_scale == 1.0); /* not emulated */
 	assert_true(f.out.stimuli[1].elapsed_ms >= 100);
 	/* Entries: backdrop first (collected last), then the steps. */
 	assert_int_equal(f.out.nsteps, 3);
@@ -173,6 +176,13 @@ static void phased_swap(void **state)
 	assert_string_equal(f.out.isolation[1].cgroup, "cg_0");
 	assert_int_equal(ktstr_cpumask__count(&f.out.isolation[1].cpuset), 3);
 	assert_int_equal(ktstr_cpumask__count(&f.out.isolation[0].cpuset), 1);
+	for (size_t i = 0; i < f.out.nisolation; i++) {
+		struct ktstr_cpumask in = f.out.isolation[i].used;
+
+		ktstr_cpumask__and(&in, &f.out.isolation[i].cpuset);
+		assert_int_equal(f.out.isolation[i].passed,
+				 ktstr_cpumask__equal(&in, &f.out.isolation[i].used));
+	}
 	done(&f);
 }
 
@@ -189,6 +199,7 @@ static void skip_empty_cpuset(void **state)
 	assert_true(f.out.verdict.passed);
 	assert_true(f.out.verdict.skipped);
 	assert_int_equal(f.out.verdict.n, 1);
+	assert_int_equal(f.out.verdict.details[0].kind, KTSTR_DETAIL_SKIP);
 	assert_string_equal(detail(&f.out.verdict, 0),
 			    "cpuset range [0.5, 0.6] of cgroup a has no CPU on this topology (3 "
 			    "usable CPUs); scenario narrow skipped");
