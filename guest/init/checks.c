@@ -24,10 +24,21 @@ void ktstr_check_limits__defaults(struct ktstr_check_limits *l)
 
 void ktstr_check_limits__from_spec(const struct ktstr_spec_checks *c, struct ktstr_check_limits *l)
 {
-	ktstr_check_limits__defaults(l);
-	l->not_starved = c->not_starved;
-	l->max_gap_ms = c->max_gap_ms;
-	l->max_spread_pct = c->max_spread_pct;
+	/* Same fields, same "off" values (spec.h): a copy, kept explicit for the compiler's checks. */
+	*l = (struct ktstr_check_limits){
+	    .not_starved = c->not_starved,
+	    .isolation = c->isolation,
+	    .max_gap_ms = c->max_gap_ms,
+	    .max_spread_pct = c->max_spread_pct,
+	    .max_throughput_cv = c->max_throughput_cv,
+	    .min_work_rate = c->min_work_rate,
+	    .max_p99_wake_latency_ns = c->max_p99_wake_latency_ns,
+	    .max_median_wake_latency_ns = c->max_median_wake_latency_ns,
+	    .max_wake_latency_cv = c->max_wake_latency_cv,
+	    .min_iteration_rate = c->min_iteration_rate,
+	    .max_migration_ratio = c->max_migration_ratio,
+	    .max_run_delay_us = c->max_run_delay_us,
+	};
 }
 
 void ktstr_check_limits__scale(struct ktstr_check_limits *l, double scale)

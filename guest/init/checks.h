@@ -42,7 +42,7 @@ struct ktstr_check_limits {
 /** @brief Upstream's default_checks(): not_starved with 2000 ms / 15 %, everything else off. */
 void ktstr_check_limits__defaults(struct ktstr_check_limits *l);
 
-/** @brief The limits of the spec's legacy three keys (not_starved, max_gap_ms, max_spread_pct). */
+/** @brief The spec's Checks as limits (every key; the same off values). */
 void ktstr_check_limits__from_spec(const struct ktstr_spec_checks *c, struct ktstr_check_limits *l);
 
 /**
@@ -89,8 +89,8 @@ int ktstr_checks__worker_set(const struct ktstr_check_limits *lim, const char *n
 			     struct ktstr_cgroup_stats *st, struct ktstr_verdict *v);
 
 /**
- * @brief Legacy entry of the steady flow: ktstr_checks__group() with the
- *        limits of ktstr_check_limits__from_spec() and no cpuset.
+ * @brief ktstr_checks__group() with the limits of ktstr_check_limits__from_spec()
+ *        and no cpuset (the entry the scenario engine used first).
  */
 int ktstr_checks__cgroup(const struct ktstr_spec_checks *lim, const char *name,
 			 const struct ktstr_worker_report *reps, size_t n,

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,10 +12,17 @@
 
 #define MS 1000000ull
 
+/* The spec's defaults: the three starvation keys on, every other limit off. */
 static const struct ktstr_spec_checks limits = {
     .not_starved = true,
     .max_gap_ms = 2000,
     .max_spread_pct = 15.0,
+    .max_throughput_cv = INFINITY,
+    .max_p99_wake_latency_ns = INFINITY,
+    .max_median_wake_latency_ns = INFINITY,
+    .max_wake_latency_cv = INFINITY,
+    .max_migration_ratio = INFINITY,
+    .max_run_delay_us = INFINITY,
 };
 
 /* Two workers with off-CPU 10% and 10 + spread %, 1 s wall each. */

@@ -91,6 +91,36 @@ static void defaults(void **state)
 	ktstr_verdict__release(&v);
 }
 
+/* Every spec key reaches the limits. */
+static void from_spec(void **state)
+{
+	const struct ktstr_spec_checks c = {
+	    .not_starved = false,
+	    .isolation = true,
+	    .max_gap_ms = 1,
+	    .max_spread_pct = 2,
+	    .max_throughput_cv = 3,
+	    .min_work_rate = 4,
+	    .max_p99_wake_latency_ns = 5,
+	    .max_median_wake_latency_ns = 6,
+	    .max_wake_latency_cv = 7,
+	    .min_iteration_rate = 8,
+	    .max_migration_ratio = 9,
+	    .max_run_delay_us = 10,
+	};
+	struct ktstr_check_limits l;
+
+	(void)state;
+	ktstr_check_limits__from_spec(&c, &l);
+	assert_false(l.not_starved);
+	assert_true(l.isolation);
+	assert_int_equal(l.max_gap_ms, 1);
+	assert_true(l.max_spread_pct == 2 && l.max_throughput_cv == 3 && l.min_work_rate == 4);
+	assert_true(l.max_p99_wake_latency_ns == 5 && l.max_median_wake_latency_ns == 6);
+	assert_true(l.max_wake_latency_cv == 7 && l.min_iteration_rate == 8);
+	assert_true(l.max_migration_ratio == 9 && l.max_run_delay_us == 10);
+}
+
 static void throughput(void **state)
 {
 	struct ktstr_check_limits at = only(), past = only();
@@ -349,7 +379,8 @@ static void skip_merge(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(defaults),	      cmocka_unit_test(throughput),
+	    cmocka_unit_test(defaults),	      cmocka_unit_test(from_spec),
+	    cmocka_unit_test(throughput),
 	    cmocka_unit_test(wake_latency),   cmocka_unit_test(rates_delay_migrations),
 	    cmocka_unit_test(payload_exempt), cmocka_unit_test(isolation),
 	    cmocka_unit_test(worker_set),     cmocka_unit_test(scale),
