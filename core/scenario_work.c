@@ -178,25 +178,25 @@ static int param_pair(struct ktstr_pctx *c, yaml_node_t *key, yaml_node_t *val, 
 	struct params_state *st = arg;
 	const char *name = (const char *)key->data.scalar.value;
 	const char *const *valid = st->type->params;
-	size_t n = 0;
+	size_t n = 0, i = 0;
 	json_t *v = NULL;
 	uint32_t u;
 	int rc;
 
-	while (valid[n] != NULL && strcmp(valid[n], name) != 0) {
+	while (valid[n] != NULL) {
 		n++;
 	}
-	if (valid[n] == NULL) {
+	while (i < n && strcmp(valid[i], name) != 0) {
+		i++;
+	}
+	if (i == n && n == 0) {
+		return ktstr_pctx__error(c, key, "params: %s takes no params, got \"%s\"",
+					 st->type->name, name);
+	}
+	if (i == n) {
+		const char *hint = ktstr_suggest__closest(name, valid, n);
 		char list[256];
-		const char *hint;
 
-		for (n = 0; valid[n] != NULL; n++) {
-		}
-		if (n == 0) {
-			return ktstr_pctx__error(c, key, "params: %s takes no params, got \"%s\"",
-						 st->type->name, name);
-		}
-		hint = ktstr_suggest__closest(name, valid, n);
 		ktstr_pctx__join(list, sizeof(list), valid, n);
 		return ktstr_pctx__error(
 		    c, key, "params: %s has no param \"%s\"%s%s%s; valid: %s", st->type->name, name,
@@ -234,10 +234,48 @@ static const char *const mem_flags[] = {"static_nodes", "relative_nodes", "numa_
 #define MEM_PREFERRED 2
 #define MEM_LOCAL 4
 
-/* A "kind" scalar or a {kind, ...} mapping: the kind node and the mapping (NULL for a scalar). */
+struct kind_state {
+	const char *what;
+	const char *const *extra;
+	size_t nextra;
+	yaml_node_t *kind;
+	yaml_node_t **vals;
+};
+
+static int kind_pair(struct ktstr_pctx *c, yaml_node_t *key, yaml_node_t *val, void *arg)
+{
+	struct kind_state *st = arg;
+	const char *k = (const char *)key->data.scalar.value;
+	char valid[128] = "kind";
+
+	if (strcmp(k, "kind") == 0) {
+		st->kind = val;
+		return 0;
+	}
+	for (size_t i = 0; i < st->nextra; i++) {
+		if (strcmp(st->extra[i], k) == 0) {
+			st->vals[i] = val;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < st->nextra; i++) {
+		strcat(valid, ", ");
+		strcat(valid, st->extra[i]);
+	}
+	return ktstr_pctx__error(c, key, "unknown key \"%s\" in %s; valid keys: %s", k, st->what,
+				 valid);
+}
+
+/*
+ * A "kind" scalar or a {kind, ...} mapping: *kind is the kind's node, vals[i]
+ * the node of key extra[i] (left NULL when absent).
+ */
 static int kind_form(struct ktstr_pctx *c, yaml_node_t *n, const char *what, yaml_node_t **kind,
 		     const char *const *extra, size_t nextra, yaml_node_t **vals)
 {
+	struct kind_state st = {.what = what, .extra = extra, .nextra = nextra, .vals = vals};
+	int rc;
+
 	if (ktstr_pctx__is_scalar(n)) {
 		*kind = n;
 		return 0;
@@ -247,43 +285,12 @@ static int kind_form(struct ktstr_pctx *c, yaml_node_t *n, const char *what, yam
 					 "%s: expected a kind or a mapping {kind, ...}, got %s",
 					 what, ktstr_pctx__kind(n));
 	}
-	*kind = NULL;
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top;
-	     p++) {
-		yaml_node_t *key = ktstr_pctx__node(c, p->key);
-		const char *k;
-		size_t i = 0;
-		int rc = ktstr_pctx__str(c, key, "a key", &k);
-
-		if (rc != 0) {
-			return rc;
-		}
-		if (strcmp(k, "kind") == 0) {
-			*kind = ktstr_pctx__node(c, p->value);
-			continue;
-		}
-		while (i < nextra && strcmp(extra[i], k) != 0) {
-			i++;
-		}
-		if (i == nextra) {
-			char valid[128] = "kind";
-
-			for (size_t j = 0; j < nextra; j++) {
-				strcat(valid, ", ");
-				strcat(valid, extra[j]);
-			}
-			return ktstr_pctx__error(c, key, "unknown key \"%s\" in %s; valid keys: %s",
-						 k, what, valid);
-		}
-		if (vals[i] != NULL) {
-			return ktstr_pctx__error(c, key, "duplicate key \"%s\" in %s", k, what);
-		}
-		vals[i] = ktstr_pctx__node(c, p->value);
-	}
-	if (*kind == NULL) {
+	rc = ktstr_pctx__each_pair(c, n, what, kind_pair, &st);
+	if (rc == 0 && st.kind == NULL) {
 		return ktstr_pctx__error(c, n, "%s is missing the required key \"kind\"", what);
 	}
-	return 0;
+	*kind = st.kind;
+	return rc;
 }
 
 static int policy(struct ktstr_pctx *c, yaml_node_t *n, json_t **out)

@@ -2,6 +2,7 @@
 #include "scenario_internal.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,9 @@ int ktstr_scen__number(struct ktstr_pctx *c, yaml_node_t *n, const char *what, d
 	if (end == s || *end != '\0' || errno != 0 || !isfinite(v) ||
 	    strpbrk(s, "xXnNiI") != NULL) {
 		return ktstr_pctx__error(c, n, "%s: expected a number, got \"%s\"", what, s);
+	}
+	if (v < min && max == DBL_MAX) {
+		return ktstr_pctx__error(c, n, "%s: must be at least %g, got %s", what, min, s);
 	}
 	if (v < min || v > max) {
 		return ktstr_pctx__error(c, n, "%s: %s is out of range [%g, %g]", what, s, min,

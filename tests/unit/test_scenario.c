@@ -205,7 +205,7 @@ static void test_checks(void **state)
 	bad(HEAD "checks: {max_gap_ms: 1.5}\nsteps: [{hold: 1}]\n",
 	    "s.yaml:2:22: max_gap_ms: expected an integer >= 0, got \"1.5\"");
 	bad(HEAD "checks: {max_spread_pct: -1}\nsteps: [{hold: 1}]\n",
-	    "s.yaml:2:26: max_spread_pct: -1 is out of range [0, 1.79769e+308]");
+	    "s.yaml:2:26: max_spread_pct: must be at least 0, got -1");
 	bad(HEAD "checks: {max_spread_pct: nan}\nsteps: [{hold: 1}]\n",
 	    "s.yaml:2:26: max_spread_pct: expected a number, got \"nan\"");
 	bad(HEAD "checks: {max_spread_pct: 0x10}\nsteps: [{hold: 1}]\n",
@@ -452,6 +452,8 @@ static void test_works_bad(void **state)
 		 "s.yaml:3:65: policy is missing the required key \"kind\"");
 	work_bad("{type: CpuSpin, policy: {kind: fifo, prio: 1}}",
 		 "s.yaml:3:78: unknown key \"prio\" in policy; valid keys: kind, priority");
+	work_bad("{type: CpuSpin, policy: {kind: fifo, kind: rr}}",
+		 "s.yaml:3:78: duplicate key \"kind\" in policy (first at line 3)");
 	work_bad("{type: CpuSpin, affinity: exact}",
 		 "s.yaml:3:67: affinity exact needs cpus: [...]");
 	work_bad("{type: CpuSpin, affinity: {kind: inherit, cpus: [1]}}",
