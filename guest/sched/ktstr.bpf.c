@@ -86,6 +86,13 @@ void BPF_STRUCT_OPS(ktstr_dispatch, s32 cpu, struct task_struct *prev)
 	}
 	if (fault_active(KTSTR_FAULT_SLOW) && ktstr_shared.ctl.slow_every > 1 &&
 	    n % ktstr_shared.ctl.slow_every != 0) {
+		/*
+		 * Ask again rather than idle: an idle CPU is not woken for work
+		 * that already waits, so skipping alone would be a stall.
+		 */
+		if (scx_bpf_dsq_nr_queued(KTSTR_DSQ) > 0) {
+			scx_bpf_kick_cpu(cpu, 0);
+		}
 		return;
 	}
 	scx_bpf_dsq_move_to_local(KTSTR_DSQ);

@@ -266,7 +266,7 @@ int main(int argc, char **argv)
 	struct bpf_object *obj = NULL;
 	struct bpf_link *link = NULL;
 	struct ktstr_sched_shared *sh;
-	char err[256];
+	char err[256], watchdog[32];
 	int rc;
 
 	setvbuf(stderr, NULL, _IONBF, 0);
@@ -296,9 +296,14 @@ int main(int argc, char **argv)
 		bpf_object__close(obj);
 		return 2;
 	}
-	fprintf(stderr, "ktstr-sched: attached (fault %s%s, timeout %ums)\n",
+	if (o.timeout_ms != 0) {
+		snprintf(watchdog, sizeof(watchdog), "%u ms", o.timeout_ms);
+	} else {
+		snprintf(watchdog, sizeof(watchdog), "the kernel's default");
+	}
+	fprintf(stderr, "ktstr-sched: attached (fault %s%s, watchdog timeout %s)\n",
 		ktstr_fault__name(o.fault), ktstr_sched_opts__deferred(&o) ? " deferred" : "",
-		o.timeout_ms);
+		watchdog);
 	rc = watch(sh, &o);
 	bpf_link__destroy(link);
 	munmap(sh, sizeof(*sh));

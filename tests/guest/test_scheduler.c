@@ -178,7 +178,7 @@ static void startup(void **state)
 	char *const quit[] = {"/bin/sh", "-c", "echo bye; exit 3", NULL};
 	char *const sleeper[] = {"/bin/sh", "-c", "echo loading; exec sleep 30", NULL};
 	struct ktstr_sched s;
-	char err[256], why[256];
+	char err[256], why[256], buf[64];
 
 	snprintf(script, sizeof(script), "printf '%%s' \"%s\"; exit 2", verifier_log);
 	fx_write(c->dir, "sys/kernel/sched_ext/state", "disabled\n");
@@ -195,6 +195,11 @@ static void startup(void **state)
 
 	/* survives, never attaches: the timeout names the log's last line */
 	assert_int_equal(ktstr_sched__start(&s, sleeper, c->log, err, sizeof(err)), 0);
+	for (int i = 0;
+	     i < 500 && strcmp(fx_read(c->dir, "sched.log", buf, sizeof(buf)), "loading\n") != 0;
+	     i++) {
+		usleep(10000);
+	}
 	assert_int_equal(ktstr_sched__startup(&s, c->dir, c->log, 50, 100, 10, why, sizeof(why)),
 			 KTSTR_SCHED_STARTUP_NOT_ATTACHED);
 	assert_string_equal(why, "timeout after 100 ms; last log line: loading");
