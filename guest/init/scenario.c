@@ -46,19 +46,29 @@ static double elapsed_s(const struct ktstr_scen *s)
 	return (double)(ktstr_now_ns() - s->start_ns) / 1e9;
 }
 
-/* Sleep @p ms; false as soon as the scheduler is found dead. */
+/* Sleep @p ms, polling the scheduler; false as soon as it is found dead. */
 static bool hold_sleep(struct ktstr_scen *s, uint64_t ms)
 {
+	uint64_t deadline = ktstr_now_ns() + ms * KTSTR_NSEC_PER_MSEC, now;
+
 	if (s->env->sched == NULL) {
 		ktstr_sleep_ms(ms);
 		return true;
 	}
-	return ktstr_sched__survives(s->env->sched, (unsigned)ms, SCHED_POLL_MS);
+	while ((now = ktstr_now_ns()) < deadline) {
+		uint64_t left_ms = (deadline - now + KTSTR_NSEC_PER_MSEC - 1) / KTSTR_NSEC_PER_MSEC;
+
+		if (!ktstr_sched__alive(s->env->sched)) {
+			return false;
+		}
+		ktstr_sleep_ms(left_ms < SCHED_POLL_MS ? left_ms : SCHED_POLL_MS);
+	}
+	return ktstr_sched__alive(s->env->sched);
 }
 
 static bool sched_alive(struct ktstr_scen *s)
 {
-	return hold_sleep(s, 0);
+	return s->env->sched == NULL || ktstr_sched__alive(s->env->sched);
 }
 
 static void sched_died(struct ktstr_scen *s, size_t completed)

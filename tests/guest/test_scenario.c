@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -52,11 +53,15 @@ static void on_stimulus(const struct ktstr_result_stimulus *ev, void *arg)
 	f->nstim++;
 }
 
-/* Run HEAD + @p scenario in a fresh tree holding the cgroups named in @p cgroups (NULL-ended). */
-static void run(struct fx *f, const char *scenario, const char *const *cgroups)
+/* Run HEAD + @p scenario in a fresh tree holding @p cgroups (NULL-ended), under @p sched. */
+static void run_sched(struct fx *f, const char *scenario, const char *const *cgroups,
+		      struct ktstr_sched *sched)
 {
-	struct ktstr_scenario_env env = {
-	    .spec = &f->spec, .topo = &f->topo, .on_stimulus = on_stimulus, .arg = f};
+	struct ktstr_scenario_env env = {.spec = &f->spec,
+					 .topo = &f->topo,
+					 .sched = sched,
+					 .on_stimulus = on_stimulus,
+					 .arg = f};
 	char text[4096], err[512] = "";
 
 	memset(f, 0, sizeof(*f));
@@ -75,6 +80,11 @@ static void run(struct fx *f, const char *scenario, const char *const *cgroups)
 	env.cgroup_root = f->dir;
 	ktstr_scenario_out__init(&f->out);
 	assert_int_equal(ktstr_scenario__run(&env, &f->out), 0);
+}
+
+static void run(struct fx *f, const char *scenario, const char *const *cgroups)
+{
+	run_sched(f, scenario, cgroups, NULL);
 }
 
 static void done(struct fx *f)
@@ -344,6 +354,35 @@ static void ops_in_tree(void **state)
 	done(&f);
 }
 
+/* A scheduler found dead during a hold ends the scenario after that step's collection. */
+static void scheduler_died(void **state)
+{
+	static const char *const cgroups[] = {"a", NULL};
+	struct ktstr_sched sched = {.pid = fork()};
+	struct fx f;
+
+	(void)state;
+	assert_true(sched.pid >= 0);
+	if (sched.pid == 0) {
+		_exit(3);
+	}
+	run_sched(&f,
+		  "{\"name\":\"died\",\"steps\":[{\"hold\":{\"fixed_ms\":5000},\"cgroups\":"
+		  "[{\"name\":\"a\",\"works\":[{\"type\":\"CpuSpin\",\"workers\":1}]}]},"
+		  "{\"hold\":{\"fixed_ms\":10}}]}",
+		  cgroups, &sched);
+	assert_false(f.out.verdict.passed);
+	assert_int_equal(f.out.verdict.n, 1);
+	assert_int_equal(f.out.verdict.details[0].kind, KTSTR_DETAIL_SCHEDULER_DIED);
+	assert_non_null(
+	    strstr(detail(&f.out.verdict, 0),
+		   "scheduler process died unexpectedly after completing step 1 of 2 ("));
+	assert_non_null(strstr(detail(&f.out.verdict, 0), "s into test; exit status 3)"));
+	assert_int_equal(f.out.nsteps, 1);  /* step 1 never ran */
+	assert_int_equal(f.out.ngroups, 1); /* step 0 was still collected */
+	done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +391,7 @@ int main(void)
 	    cmocka_unit_test(skip_empty_cpuset),
 	    cmocka_unit_test(step_errors),
 	    cmocka_unit_test(ops_in_tree),
+	    cmocka_unit_test(scheduler_died),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
