@@ -57,6 +57,20 @@ void ktstr_check_limits__scale(struct ktstr_check_limits *l, double scale)
 	l->min_iteration_rate /= scale;
 }
 
+void ktstr_checks__scale_spec(struct ktstr_spec_checks *c, double scale)
+{
+	struct ktstr_check_limits l;
+
+	ktstr_check_limits__from_spec(c, &l);
+	ktstr_check_limits__scale(&l, scale);
+	c->max_gap_ms = l.max_gap_ms;
+	c->max_p99_wake_latency_ns = l.max_p99_wake_latency_ns;
+	c->max_median_wake_latency_ns = l.max_median_wake_latency_ns;
+	c->max_run_delay_us = l.max_run_delay_us;
+	c->min_work_rate = l.min_work_rate;
+	c->min_iteration_rate = l.min_iteration_rate;
+}
+
 /* Keep the first error; every failure is still recorded as far as memory allows. */
 #define FAIL(kind, ...)                                                                            \
 	do {                                                                                       \

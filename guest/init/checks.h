@@ -54,6 +54,12 @@ void ktstr_check_limits__from_spec(const struct ktstr_spec_checks *c, struct kts
 void ktstr_check_limits__scale(struct ktstr_check_limits *l, double scale);
 
 /**
+ * @brief ktstr_check_limits__scale() applied to the spec's Checks in place,
+ *        for callers that pass the spec's Checks on (ktstr_checks__cgroup()).
+ */
+void ktstr_checks__scale_spec(struct ktstr_spec_checks *c, double scale);
+
+/**
  * @brief All checks of one handle (one Work's workers in one cgroup) over its
  *        reported workers; failures become details of @p v.
  * @param name    the cgroup's name, for messages

@@ -340,6 +340,29 @@ static void scale(void **state)
 	assert_true(l.max_gap_ms == UINT64_MAX);
 	ktstr_check_limits__scale(&l, 0.5); /* below 1: unchanged */
 	assert_true(l.max_p99_wake_latency_ns == 8000);
+
+	/* The spec's Checks in place: timing limits move, ratios and switches stay. */
+	struct ktstr_spec_checks c = {
+	    .not_starved = true,
+	    .max_gap_ms = 2000,
+	    .max_spread_pct = 15,
+	    .max_throughput_cv = 0.2,
+	    .min_work_rate = 30,
+	    .max_p99_wake_latency_ns = 100,
+	    .max_median_wake_latency_ns = INFINITY,
+	    .max_wake_latency_cv = 1,
+	    .min_iteration_rate = 0,
+	    .max_migration_ratio = 0.5,
+	    .max_run_delay_us = 7,
+	};
+
+	ktstr_checks__scale_spec(&c, 3.0);
+	assert_int_equal(c.max_gap_ms, 6000);
+	assert_true(c.max_p99_wake_latency_ns == 300 && isinf(c.max_median_wake_latency_ns));
+	assert_true(c.min_work_rate == 10 && c.min_iteration_rate == 0);
+	assert_true(c.max_run_delay_us == 21);
+	assert_true(c.max_spread_pct == 15 && c.max_throughput_cv == 0.2);
+	assert_true(c.max_wake_latency_cv == 1 && c.max_migration_ratio == 0.5 && c.not_starved);
 }
 
 static void skip_merge(void **state)
