@@ -28,10 +28,12 @@
 
 #define INIT_OK_MARKER "/.ktstr_init_ok"
 #define COM1_PATH "/dev/ttyS0"
+#define KMSG_PATH "/dev/kmsg"
 #define SCHED_SURVIVE_MS 1000
 #define SCHED_ATTACH_MS 3000
 #define SCHED_POLL_MS 50
 #define SCHED_STOP_GRACE_MS 1000
+#define SCHED_RELEASE_MS 2000
 #define EMULATED_TIMING_FACTOR 5
 #define WATCHDOG_SLACK_S 60
 #define WATCHDOG_COLLECT_S 5
@@ -159,25 +161,22 @@ static void start_scheduler(struct init *in)
 {
 	unsigned timeout =
 	    SCHED_ATTACH_MS * (in->spec.emulated_timing ? EMULATED_TIMING_FACTOR : 1);
-	enum ktstr_sched_attach st;
-	char pid[16];
+	enum ktstr_sched_startup st;
+	char pid[16], why[512];
 
 	if (ktstr_sched__start(&in->sched, in->spec.sched->argv, KTSTR_SCHED_LOG, in->err,
 			       sizeof(in->err)) != 0) {
 		setup_failed(in, in->err);
 	}
 	ktstr_diag("scheduler %s started as pid %d", in->spec.sched->name, (int)in->sched.pid);
-	if (!ktstr_sched__survives(&in->sched, SCHED_SURVIVE_MS, SCHED_POLL_MS)) {
+	st = ktstr_sched__startup(&in->sched, "", KTSTR_SCHED_LOG, SCHED_SURVIVE_MS, timeout,
+				  SCHED_POLL_MS, why, sizeof(why));
+	if (st == KTSTR_SCHED_STARTUP_DIED) {
 		sched_died(in);
 	}
-	st = ktstr_sched__wait_attached(&in->sched, "", timeout, SCHED_POLL_MS);
-	if (st == KTSTR_SCHED_DIED) {
-		sched_died(in);
-	}
-	if (st != KTSTR_SCHED_ATTACHED) {
-		ktstr_proto__reason(&in->com2, KTSTR_SENT_SCHED_NOT_ATTACHED,
-				    st == KTSTR_SCHED_NO_SYSFS ? "sched_ext sysfs absent"
-							       : "timeout");
+	if (st != KTSTR_SCHED_STARTUP_ATTACHED) {
+		ktstr_diag("scheduler %s not attached: %s", in->spec.sched->name, why);
+		ktstr_proto__reason(&in->com2, KTSTR_SENT_SCHED_NOT_ATTACHED, why);
 		ktstr_sched__stop(&in->sched, SCHED_STOP_GRACE_MS);
 		dump_sched_log(in);
 		finish(in, 1);
@@ -253,6 +252,8 @@ static __attribute__((noreturn)) void run(void)
 	struct ktstr_scenario_env env = {.spec = &in.spec,
 					 .topo = &in.topo,
 					 .cgroup_root = KTSTR_CGROUP_ROOT,
+					 .sys_root = "",
+					 .kmsg_path = KMSG_PATH,
 					 .on_stimulus = send_stimulus,
 					 .arg = &in};
 	char msg[512];
@@ -279,7 +280,12 @@ static __attribute__((noreturn)) void run(void)
 	ktstr_diag("scenario %s took %.2fs", in.spec.scenario.name,
 		   (double)(ktstr_now_ns() - t0) / 1e9);
 	if (env.sched != NULL) {
-		ktstr_sched__stop(&in.sched, SCHED_STOP_GRACE_MS);
+		/* The result is gathered under the kernel's own scheduler again. */
+		if (ktstr_sched__release(&in.sched, "", SCHED_STOP_GRACE_MS, SCHED_RELEASE_MS) !=
+		    0) {
+			ktstr_diag("sched_ext still runs a scheduler %d ms after stopping it",
+				   SCHED_RELEASE_MS);
+		}
 		dump_sched_log(&in);
 	}
 	report(&in);

@@ -46,7 +46,20 @@ static double elapsed_s(const struct ktstr_scen *s)
 	return (double)(ktstr_now_ns() - s->start_ns) / 1e9;
 }
 
-/* Sleep @p ms, polling the scheduler; false as soon as it is found dead. */
+/* Whether the scheduler still runs and sched_ext still has it; else s->sched_why says why. */
+static bool sched_healthy(struct ktstr_scen *s)
+{
+	const struct ktstr_scenario_env *env = s->env;
+
+	if (env->sched == NULL) {
+		return true;
+	}
+	s->sched_health = ktstr_sched__health(env->sched, env->sys_root, env->kmsg_path,
+					      s->sched_why, sizeof(s->sched_why));
+	return s->sched_health == KTSTR_SCHED_HEALTHY;
+}
+
+/* Sleep @p ms, polling the scheduler; false as soon as it is found unhealthy. */
 static bool hold_sleep(struct ktstr_scen *s, uint64_t ms)
 {
 	uint64_t deadline = ktstr_now_ns() + ms * KTSTR_NSEC_PER_MSEC, now;
@@ -58,28 +71,25 @@ static bool hold_sleep(struct ktstr_scen *s, uint64_t ms)
 	while ((now = ktstr_now_ns()) < deadline) {
 		uint64_t left_ms = (deadline - now + KTSTR_NSEC_PER_MSEC - 1) / KTSTR_NSEC_PER_MSEC;
 
-		if (!ktstr_sched__alive(s->env->sched)) {
+		if (!sched_healthy(s)) {
 			return false;
 		}
 		ktstr_sleep_ms(left_ms < SCHED_POLL_MS ? left_ms : SCHED_POLL_MS);
 	}
-	return ktstr_sched__alive(s->env->sched);
+	return sched_healthy(s);
 }
 
-static bool sched_alive(struct ktstr_scen *s)
-{
-	return s->env->sched == NULL || ktstr_sched__alive(s->env->sched);
-}
-
+/* Upstream's message for a dead scheduler; an ejected one (still running) is a SchedulerError. */
 static void sched_died(struct ktstr_scen *s, size_t completed)
 {
-	char how[64];
+	bool gone = s->sched_health == KTSTR_SCHED_GONE;
 
-	ktstr_sched__describe(s->env->sched, how, sizeof(how));
-	ktstr_verdict__fail(&s->out->verdict, KTSTR_DETAIL_SCHEDULER_DIED,
-			    "scheduler process died unexpectedly after completing step %zu of %zu "
-			    "(%.1fs into test; %s)",
-			    completed, s->env->spec->scenario.nsteps, elapsed_s(s), how);
+	ktstr_verdict__fail(
+	    &s->out->verdict, gone ? KTSTR_DETAIL_SCHEDULER_DIED : KTSTR_DETAIL_SCHEDULER_ERROR,
+	    "scheduler %s unexpectedly after completing step %zu of %zu (%.1fs into "
+	    "test): %s",
+	    gone ? "process died" : "was ejected", completed, s->env->spec->scenario.nsteps,
+	    elapsed_s(s), s->sched_why);
 }
 
 /* A cpuset that resolves to no CPU here makes the scenario meaningless: skip it. */
@@ -293,7 +303,7 @@ static int run_steps(struct ktstr_scen *s, size_t *first, size_t *count)
 		size_t k = out->nsteps;
 		enum step_end end;
 
-		if (i > 0 && !sched_alive(s)) {
+		if (i > 0 && !sched_healthy(s)) {
 			alive = false;
 			break;
 		}
@@ -310,7 +320,7 @@ static int run_steps(struct ktstr_scen *s, size_t *first, size_t *count)
 		}
 	}
 	/* Upstream's liveness probe after the last step. */
-	if (!alive || !sched_alive(s)) {
+	if (!alive || !sched_healthy(s)) {
 		sched_died(s, done);
 	}
 	return rc;

@@ -21,6 +21,8 @@ struct ktstr_scenario_env {
 	const struct ktstr_guest_topo *topo;
 	const char *cgroup_root;   /* KTSTR_CGROUP_ROOT in the VM */
 	struct ktstr_sched *sched; /* NULL under the kernel's own scheduler */
+	const char *sys_root;	   /* "" in the VM: where sys/kernel/sched_ext is read */
+	const char *kmsg_path;	   /* /dev/kmsg in the VM: the kernel's reason for an ejection */
 	/* Called with each stimulus event as it happens (a STIM frame); may be NULL. */
 	void (*on_stimulus)(const struct ktstr_result_stimulus *ev, void *arg);
 	void *arg;

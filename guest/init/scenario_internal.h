@@ -47,6 +47,8 @@ struct ktstr_scen {
 	int step;			  /* the step being run, or KTSTR_SCEN_BACKDROP */
 	uint64_t start_ns;
 	uint64_t rng;
+	enum ktstr_sched_health sched_health; /* of the last check */
+	char sched_why[1280];		      /* why it was not healthy */
 	char err[768];
 };
 
