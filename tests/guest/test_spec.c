@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -120,6 +121,52 @@ static void defaults(void **state)
 	assert_string_equal(s.sched->argv[0], "/s");
 	assert_null(s.sched->argv[1]);
 	ktstr_spec__release(&s);
+}
+
+static void checks_v2(void **state)
+{
+	struct ktstr_spec s;
+	char err[256], buf[1024];
+
+	(void)state;
+	assert_int_equal(parse(minimal, &s, err, sizeof(err)), 0);
+	/* Defaults: upstream's default_checks(), everything else off. */
+	assert_false(s.checks.isolation);
+	assert_true(isinf(s.checks.max_throughput_cv) && isinf(s.checks.max_run_delay_us));
+	assert_true(isinf(s.checks.max_p99_wake_latency_ns));
+	assert_true(s.checks.min_work_rate == 0.0 && s.checks.min_iteration_rate == 0.0);
+	ktstr_spec__release(&s);
+	assert_int_equal(
+	    parse(
+		with("\"checks\":{\"isolation\":true,\"max_gap_ms\":null,\"max_spread_pct\":null,"
+		     "\"max_throughput_cv\":0.5,\"min_work_rate\":100,\"max_p99_wake_latency_ns\":"
+		     "2e6,\"max_median_wake_latency_ns\":null,\"max_wake_latency_cv\":1,"
+		     "\"min_iteration_rate\":null,\"max_migration_ratio\":0,"
+		     "\"max_run_delay_us\":5000}",
+		     buf, sizeof(buf)),
+		&s, err, sizeof(err)),
+	    0);
+	assert_true(s.checks.isolation);
+	assert_int_equal(s.checks.max_gap_ms, UINT64_MAX); /* null: off */
+	assert_true(isinf(s.checks.max_spread_pct));
+	assert_true(s.checks.max_throughput_cv == 0.5);
+	assert_true(s.checks.min_work_rate == 100.0);
+	assert_true(s.checks.max_p99_wake_latency_ns == 2e6);
+	assert_true(isinf(s.checks.max_median_wake_latency_ns));
+	assert_true(s.checks.max_wake_latency_cv == 1.0);
+	assert_true(s.checks.min_iteration_rate == 0.0);
+	assert_true(s.checks.max_migration_ratio == 0.0);
+	assert_true(s.checks.max_run_delay_us == 5000.0);
+	ktstr_spec__release(&s);
+	assert_int_equal(parse(with("\"checks\":null", buf, sizeof(buf)), &s, err, sizeof(err)), 0);
+	assert_true(s.checks.not_starved);
+	ktstr_spec__release(&s);
+	expect_error(with("\"checks\":{\"min_work_rate\":-1}", buf, sizeof(buf)),
+		     "key 'checks.min_work_rate': must be a number in 0..inf");
+	expect_error(with("\"checks\":{\"max_run_delay_us\":\"5\"}", buf, sizeof(buf)),
+		     "key 'checks.max_run_delay_us'");
+	expect_error(with("\"checks\":{\"isolation\":null}", buf, sizeof(buf)),
+		     "key 'checks.isolation': must be true or false");
 }
 
 static void boundaries(void **state)
@@ -244,6 +291,7 @@ int main(void)
 	    cmocka_unit_test(full_spec),   cmocka_unit_test(defaults),
 	    cmocka_unit_test(boundaries),  cmocka_unit_test(errors),
 	    cmocka_unit_test(truncations), cmocka_unit_test(load),
+	    cmocka_unit_test(checks_v2),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
