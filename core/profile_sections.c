@@ -1,4 +1,5 @@
-/* The list sections of a profile: topologies, schedulers, flag sets (scenarios: profile_scenarios.c). */
+/* The list sections of a profile: topologies, schedulers, flag sets (scenarios: see
+ * profile_scenarios.c). */
 #include "profile_internal.h"
 
 #include <errno.h>
