@@ -350,26 +350,6 @@ static int setup_backdrop(struct ktstr_scen *s, struct ktstr_verdict *v)
 	return rc;
 }
 
-static void limits(const struct ktstr_spec *spec, struct ktstr_check_limits *l)
-{
-	const struct ktstr_spec_checks *c = &spec->checks;
-
-	*l = (struct ktstr_check_limits){
-	    .not_starved = c->not_starved,
-	    .isolation = c->isolation,
-	    .max_gap_ms = c->max_gap_ms,
-	    .max_spread_pct = c->max_spread_pct,
-	    .max_throughput_cv = c->max_throughput_cv,
-	    .min_work_rate = c->min_work_rate,
-	    .max_p99_wake_latency_ns = c->max_p99_wake_latency_ns,
-	    .max_median_wake_latency_ns = c->max_median_wake_latency_ns,
-	    .max_wake_latency_cv = c->max_wake_latency_cv,
-	    .min_iteration_rate = c->min_iteration_rate,
-	    .max_migration_ratio = c->max_migration_ratio,
-	    .max_run_delay_us = c->max_run_delay_us,
-	};
-}
-
 int ktstr_scenario__run(const struct ktstr_scenario_env *env, struct ktstr_scenario_out *out)
 {
 	const struct ktstr_spec_scenario *sc = &env->spec->scenario;
@@ -378,7 +358,7 @@ int ktstr_scenario__run(const struct ktstr_scenario_env *env, struct ktstr_scena
 	size_t *first, *count;
 	int rc = 0;
 
-	limits(env->spec, &s.limits);
+	ktstr_check_limits__from_spec(&env->spec->checks, &s.limits);
 	out->timing_scale = ktstr_timing__calibrate(env->spec->emulated_timing);
 	ktstr_check_limits__scale(&s.limits, out->timing_scale);
 	s.start_ns = ktstr_now_ns();
