@@ -77,11 +77,52 @@ static void errors(void **state)
 	fx_rmtree(dir);
 }
 
+/* The files the scenario engine's ops write: controllers, cpuset.cpus, moving every task. */
+static void cpusets_and_moves(void **state)
+{
+	struct ktstr_cgroup_mgr m;
+	char dir[PATH_MAX], err[512], buf[64];
+
+	(void)state;
+	fx_mkdtemp(dir, sizeof(dir));
+	fx_write(dir, "cgroup.subtree_control", "");
+	fx_write(dir, "ktstr/cgroup.subtree_control", "");
+	assert_int_equal(ktstr_cgroup__setup(&m, dir, "ktstr", err, sizeof(err)), 0);
+	fx_write(dir, "ktstr/a/cgroup.subtree_control", "");
+	fx_write(dir, "ktstr/a/cpuset.cpus", "");
+	fx_write(dir, "ktstr/a/cgroup.procs", "5\n6\n");
+	fx_write(dir, "ktstr/b/cgroup.procs", "");
+	assert_int_equal(ktstr_cgroup__enable(&m, "a", err, sizeof(err)), 0);
+	assert_string_equal(fx_read(dir, "ktstr/a/cgroup.subtree_control", buf, sizeof(buf)),
+			    "+cpuset +cpu");
+	assert_int_equal(ktstr_cgroup__disable(&m, "a", err, sizeof(err)), 0);
+	assert_string_equal(fx_read(dir, "ktstr/a/cgroup.subtree_control", buf, sizeof(buf)),
+			    "-cpuset -cpu");
+	assert_int_equal(ktstr_cgroup__set_cpus(&m, "a", "0-2,5", err, sizeof(err)), 0);
+	assert_string_equal(fx_read(dir, "ktstr/a/cpuset.cpus", buf, sizeof(buf)), "0-2,5");
+	assert_int_equal(ktstr_cgroup__set_cpus(&m, "a", "", err, sizeof(err)), 0);
+	assert_string_equal(fx_read(dir, "ktstr/a/cpuset.cpus", buf, sizeof(buf)), "\n");
+	/* Every pid, one write each (a plain file keeps the last). */
+	assert_int_equal(ktstr_cgroup__move_all(&m, "a", "b", err, sizeof(err)), 0);
+	assert_string_equal(fx_read(dir, "ktstr/b/cgroup.procs", buf, sizeof(buf)), "6");
+	/* Errors name the file and the cgroups. */
+	assert_int_equal(ktstr_cgroup__set_cpus(&m, "b", "1", err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "cannot write '1' to "));
+	assert_non_null(strstr(err, "/ktstr/b/cpuset.cpus: No such file or directory"));
+	assert_int_equal(ktstr_cgroup__enable(&m, "b", err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "/ktstr/b/cgroup.subtree_control: No such file"));
+	assert_int_equal(ktstr_cgroup__move_all(&m, "nope", "b", err, sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "cannot move the tasks of cgroup "));
+	assert_non_null(strstr(err, "/ktstr/nope to b: No such file or directory"));
+	fx_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(setup_create_move),
 	    cmocka_unit_test(errors),
+	    cmocka_unit_test(cpusets_and_moves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
