@@ -1,7 +1,8 @@
 /*
  * ktstr-sched: loads the ktstr BPF scheduler (embedded, see embed.c),
  * attaches it to sched_ext, switches a fault on when asked, and waits. When
- * the kernel ejects it, it prints the kernel's reason and exits 1; a load
+ * the kernel ejects it, it prints the kernel's reason and exits 1 (also on
+ * SIGUSR2, which ktstr's workers send when they see a long gap); a load
  * or attach failure (the verifier's message included) exits 2; SIGINT or
  * SIGTERM detach it and exit 0. All output goes to stderr, unbuffered.
  */
@@ -23,9 +24,11 @@
 #include "opts.h"
 
 #define POLL_MS 50
+#define GAP_GRACE_S 1.0
 #define LINE_MAX_LEN 512
 
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t gap_reported; /* SIGUSR2 from a worker that saw a long gap */
 
 /* The verifier's verdict: the last meaningful line of libbpf's program load log. */
 static struct {
@@ -35,7 +38,11 @@ static struct {
 
 static void on_signal(int sig)
 {
-	stop_signal = sig;
+	if (sig == SIGUSR2) {
+		gap_reported = 1;
+	} else {
+		stop_signal = sig;
+	}
 }
 
 static void note_verifier_line(const char *line, size_t n)
@@ -96,6 +103,7 @@ static void set_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 }
 
 static int open_object(const struct ktstr_sched_opts *o, struct bpf_object **out)
@@ -192,22 +200,42 @@ static bool fault_due(const struct ktstr_sched_opts *o, double attached_at)
 	return o->trigger != NULL && access(o->trigger, F_OK) == 0;
 }
 
+static void print_exit(volatile struct ktstr_sched_shared *sh)
+{
+	const char *msg = (const char *)sh->uei.msg;
+
+	fprintf(stderr,
+		"ktstr-sched: the kernel disabled the scheduler: %s (%s), exit code %lld, after "
+		"%llu enqueues and %llu dispatches\n",
+		(const char *)sh->uei.reason, msg[0] != '\0' ? msg : "no message",
+		(long long)sh->uei.exit_code, (unsigned long long)sh->enqueues,
+		(unsigned long long)sh->dispatches);
+}
+
 /* Runs until a signal (0) or until the kernel ejects the scheduler (1). */
 static int watch(volatile struct ktstr_sched_shared *sh, const struct ktstr_sched_opts *o)
 {
 	struct timespec poll = {.tv_nsec = POLL_MS * 1000000L};
-	double attached_at = now_s();
+	double attached_at = now_s(), gap_at = 0.0;
 
 	while (!stop_signal) {
 		if (sh->uei.exited) {
-			fprintf(
-			    stderr,
-			    "ktstr-sched: the kernel disabled the scheduler: %s (%s), exit code "
-			    "%lld, after %llu enqueues and %llu dispatches\n",
-			    (const char *)sh->uei.reason,
-			    sh->uei.msg[0] != '\0' ? (const char *)sh->uei.msg : "no message",
-			    (long long)sh->uei.exit_code, (unsigned long long)sh->enqueues,
-			    (unsigned long long)sh->dispatches);
+			print_exit(sh);
+			return 1;
+		}
+		/*
+		 * ktstr's workers send SIGUSR2 to SCHED_PID when they see a gap beyond
+		 * the limit, as upstream's do, to end a stalled scheduler early. The
+		 * kernel may be disabling us at that moment (workers run again in its
+		 * bypass mode before ops.exit): give its reason a moment to arrive.
+		 */
+		if (gap_reported && gap_at == 0.0) {
+			gap_at = now_s();
+		}
+		if (gap_reported && now_s() - gap_at >= GAP_GRACE_S) {
+			fprintf(stderr,
+				"ktstr-sched: SIGUSR2: a worker saw a scheduling gap beyond "
+				"its limit; detaching\n");
 			return 1;
 		}
 		if (!sh->ctl.active && fault_due(o, attached_at)) {
