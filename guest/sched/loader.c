@@ -22,19 +22,15 @@
 
 #include "embed.h"
 #include "opts.h"
+#include "vlog.h"
 
 #define POLL_MS 50
 #define GAP_GRACE_S 1.0
-#define LINE_MAX_LEN 512
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t gap_reported; /* SIGUSR2 from a worker that saw a long gap */
 
-/* The verifier's verdict: the last meaningful line of libbpf's program load log. */
-static struct {
-	bool in_log;
-	char last[LINE_MAX_LEN];
-} verifier;
+static struct ktstr_vlog verifier;
 
 static void on_signal(int sig)
 {
@@ -45,45 +41,16 @@ static void on_signal(int sig)
 	}
 }
 
-static void note_verifier_line(const char *line, size_t n)
-{
-	char copy[LINE_MAX_LEN];
-
-	snprintf(copy, sizeof(copy), "%.*s", (int)n, line);
-	if (strstr(copy, "-- BEGIN PROG LOAD LOG --") != NULL) {
-		verifier.in_log = true;
-		return;
-	}
-	if (strstr(copy, "-- END PROG LOAD LOG --") != NULL) {
-		verifier.in_log = false;
-		return;
-	}
-	/* the verifier ends with statistics; the reason is the line before them */
-	if (!verifier.in_log || n == 0 || strncmp(line, "processed ", 10) == 0 ||
-	    strncmp(line, "verification time", 17) == 0) {
-		return;
-	}
-	snprintf(verifier.last, sizeof(verifier.last), "%s", copy);
-}
-
 static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char *buf;
-	const char *p;
 
 	/* a verifier log comes whole in one call, however long: no fixed buffer */
 	if (level == LIBBPF_DEBUG || vasprintf(&buf, fmt, ap) < 0) {
 		return 0;
 	}
 	fputs(buf, stderr);
-	p = buf;
-	for (const char *nl; *p != '\0'; p = nl + 1) {
-		nl = strchrnul(p, '\n');
-		note_verifier_line(p, (size_t)(nl - p));
-		if (*nl == '\0') {
-			break;
-		}
-	}
+	ktstr_vlog__feed(&verifier, buf);
 	free(buf);
 	return 0;
 }
