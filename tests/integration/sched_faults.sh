@@ -1,9 +1,10 @@
 # The ktstr test scheduler's fault knobs, each against the real kernel: a
 # healthy run passes; a stall fails with a stall/starvation verdict that names
-# the cgroup and the gap; a crash is a scheduler error with the kernel's exit
-# reason; a program the verifier rejects is SCHEDULER_NOT_ATTACHED with the
-# verifier's message; a scheduler that exits at once is SCHEDULER_DIED with
-# its log. Each case asserts on `ktstr run`'s output and on the sidecar.
+# the cgroup and the gap; a crash (started by a trigger file) is a scheduler
+# error with the kernel's exit reason; a program the verifier rejects is
+# SCHEDULER_NOT_ATTACHED with the verifier's message; a scheduler that exits
+# at once is SCHEDULER_DIED with its log. Each case asserts on `ktstr run`'s
+# output and on the sidecar.
 source "$(dirname "$0")/lib.sh"
 : "${KTSTR_BUILD_DIR:?}"
 SCHED=$KTSTR_BUILD_DIR/guest/ktstr-sched
@@ -82,9 +83,13 @@ expect "stall: ktstr run does not report the kernel's stall" \
 expect "stall: no SchedulerError detail with the kernel's reason (runnable task stall)" \
 	has_detail SchedulerError 'runnable task stall|watchdog failed to check in'
 
-# 3. Crash: scx_bpf_error() 1 s after attach; the kernel's exit reason is reported.
-profile crash "$SCHED" 4s --fault=crash --after=1
+# 3. Crash: scx_bpf_error() once the trigger file appears: the scenario's
+#    second cgroup (ktstr-init's layout, /sys/fs/cgroup/ktstr/cg_N); the
+#    kernel's exit reason is reported.
+profile crash "$SCHED" 4s --fault=crash --trigger=/sys/fs/cgroup/ktstr/cg_1
 run_case crash 1
+expect "crash: the trigger did not start the fault" \
+	sidecar '.sched_log | test("fault crash now active")'
 expect "crash: no FAIL line" output crash '^FAIL '
 expect "crash: no SchedulerError detail with the kernel's exit reason" \
 	has_detail SchedulerError 'scx_bpf_error.*crash fault injected'
