@@ -12,9 +12,8 @@ char _license[] SEC("license") = "GPL";
 
 #define KTSTR_DSQ 0ULL /* our shared FIFO (ids without the builtin bit are ours) */
 
-struct ktstr_sched_shared ktstr_shared SEC(KTSTR_SCHED_SHARED_SEC) = {
-    .ctl = {.slow_every = 16},
-};
+/* the loader fills ctl before load (opts.c has the defaults) */
+struct ktstr_sched_shared ktstr_shared SEC(KTSTR_SCHED_SHARED_SEC) = {};
 
 static bool fault_active(enum ktstr_fault f)
 {
