@@ -109,7 +109,8 @@ expect "verify: sidecar reason or scheduler log" \
 
 # 5. A scheduler binary that exits at once: SCHEDULER_DIED, its log kept.
 mkdir -p "$WORK/quit-bin"
-cc -static -O1 -x c - -o "$WORK/quit-bin/quitter" <<'C' || skip "cannot build a static program (cc -static)"
+cc -static -O1 -x c - -o "$WORK/quit-bin/quitter" <<'C' ||
+	skip "cannot build a static program (cc -static)"
 #include <stdio.h>
 int main(void) { fprintf(stderr, "quitter: giving up at once\n"); return 3; }
 C
