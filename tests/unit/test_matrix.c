@@ -53,9 +53,12 @@ static void test_order_all_dimensions(void **state)
 {
 	struct ktstr_topo_entry topos[] = {{"t1", {1, 1, 1, 1}, 0}, {"t2", {1, 2, 1, 1}, 0}};
 	char *noargs[] = {NULL};
-	struct ktstr_sched_entry scheds[] = {{"s1", NULL, noargs, 0}, {"s2", "/x", noargs, 0}};
+	struct ktstr_sched_entry scheds[] = {{.name = "s1", .args = noargs},
+					     {.name = "s2", .path = "/x", .args = noargs}};
 	struct ktstr_flagset_entry flags[] = {{"f1", noargs, 0}, {"f2", noargs, 0}};
-	struct ktstr_scenario_entry scens[] = {{"a", 2000, 2}, {"b", 2000, 2}};
+	struct ktstr_scenario_entry scens[] = {
+		{.name = "a", .duration_ms = 2000, .workers_per_cgroup = 2},
+		{.name = "b", .duration_ms = 2000, .workers_per_cgroup = 2}};
 	struct ktstr_profile p = {
 	    .path = "hand",
 	    .topos = topos,
@@ -322,8 +325,9 @@ static void test_too_large(void **state)
 {
 	struct ktstr_topo_entry topo = {"t", {1, 1, 1, 1}, 0};
 	char *noargs[] = {NULL};
-	struct ktstr_sched_entry sched = {"s", NULL, noargs, 0};
-	struct ktstr_scenario_entry scen = {"steady", 2000, 2};
+	struct ktstr_sched_entry sched = {.name = "s", .args = noargs};
+	struct ktstr_scenario_entry scen = {.name = "steady", .duration_ms = 2000,
+					    .workers_per_cgroup = 2};
 	/* The sizes are checked before any entry is read, so one entry stands in for all. */
 	struct ktstr_profile p = {
 	    .path = "big",
