@@ -50,7 +50,7 @@ static void install_path(const char *rel, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s", exe, rel);
 }
 
-static char plugin_dir[PATH_MAX], guest_dir[PATH_MAX];
+static char plugin_dir[PATH_MAX], guest_dir[PATH_MAX], scenario_dir[PATH_MAX];
 static pthread_once_t dirs_once = PTHREAD_ONCE_INIT;
 
 static void find_dirs(void)
@@ -58,10 +58,12 @@ static void find_dirs(void)
 	if (ktstr_paths__in_build_tree()) {
 		snprintf(plugin_dir, sizeof(plugin_dir), "%s", KTSTR_BUILD_PLUGIN_DIR);
 		snprintf(guest_dir, sizeof(guest_dir), "%s", KTSTR_BUILD_GUEST_DIR);
+		snprintf(scenario_dir, sizeof(scenario_dir), "%s/scenarios", KTSTR_SOURCE_CONFIGS_DIR);
 		return;
 	}
 	install_path(KTSTR_INSTALL_PLUGIN_REL, plugin_dir, sizeof(plugin_dir));
 	install_path(KTSTR_INSTALL_GUEST_REL, guest_dir, sizeof(guest_dir));
+	install_path(KTSTR_INSTALL_DATA_REL "/configs/scenarios", scenario_dir, sizeof(scenario_dir));
 }
 
 const char *ktstr_paths__plugin_dir(void)
@@ -79,6 +81,12 @@ const char *ktstr_paths__guest_dir(void)
 	}
 	pthread_once(&dirs_once, find_dirs);
 	return guest_dir;
+}
+
+const char *ktstr_paths__scenario_dir(void)
+{
+	pthread_once(&dirs_once, find_dirs);
+	return scenario_dir;
 }
 
 int ktstr_paths__cache_root(char *buf, size_t len)

@@ -18,6 +18,9 @@ const char *ktstr_paths__plugin_dir(void);
 /** @brief The directory holding the guest programs (ktstr-init). KTSTR_GUEST_DIR overrides. */
 const char *ktstr_paths__guest_dir(void);
 
+/** @brief The shipped scenario catalog (configs/scenarios in the source tree, or installed). */
+const char *ktstr_paths__scenario_dir(void);
+
 /** @brief $XDG_CACHE_HOME/ktstr, else $HOME/.cache/ktstr, into buf. -ENOENT without HOME. */
 int ktstr_paths__cache_root(char *buf, size_t len);
 

@@ -12,15 +12,9 @@
 
 #define SUFFIX ".yaml"
 #define SUFFIX_LEN (sizeof(SUFFIX) - 1)
-/* CMAKE_INSTALL_DATADIR is "share" under every prefix the project installs to */
-#define INSTALLED_REL "/share/ktstr/configs/scenarios"
-
 const char *ktstr_scenario_catalog__default_dir(void)
 {
-	if (ktstr_paths__in_build_tree()) {
-		return KTSTR_SOURCE_CONFIGS_DIR "/scenarios";
-	}
-	return KTSTR_INSTALL_PREFIX INSTALLED_REL;
+	return ktstr_paths__scenario_dir();
 }
 
 int ktstr_scenario_catalog__find(const char *const *dirs, size_t ndirs, const char *name,
