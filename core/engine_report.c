@@ -64,6 +64,11 @@ void ktstr_engine__report_test(struct ktstr_engine *e, const struct ktstr_test *
 	fprintf(out, "%-5s %s  kernel=%s topology=%s scheduler=%s accel=%s %.1fs\n",
 		ktstr_verdict__name(v), t->name, in->kernel_version ? in->kernel_version : in->kernel_label,
 		topo, in->scheduler, accel_name(in->accel), (double)in->wall_ms / 1000.0);
+	if (in->guest != NULL && in->guest->frames_bad > 0) {
+		/* a damaged channel is worth knowing even when the verdict came through */
+		fprintf(out, "      warning: %u guest frame(s) failed their checks; first: %s\n",
+			in->guest->frames_bad, in->guest->frame_error ? in->guest->frame_error : "?");
+	}
 	if (v != KTSTR_VERDICT_PASS) {
 		fprintf(out, "      reason: %s\n", reason);
 		if (in->console_tail != NULL && in->console_tail[0] != '\0') {
