@@ -53,6 +53,35 @@ void ktstr_engine__print_plan(struct ktstr_engine *e, FILE *out)
 		(unsigned long long)est);
 }
 
+/* The last lines of the scheduler's own output: why it died or never attached. */
+static void print_sched_log_tail(FILE *out, const struct ktstr_guest_report *g)
+{
+	const size_t max_lines = 10;
+	const char *start, *p;
+	size_t lines = 0;
+
+	if (g == NULL || g->sched_log == NULL || g->sched_log[0] == '\0') {
+		return;
+	}
+	start = g->sched_log + strlen(g->sched_log);
+	while (start > g->sched_log && start[-1] == '\n') {
+		start--;
+	}
+	for (p = start; p > g->sched_log; p--) {
+		if (p[-1] == '\n' && ++lines == max_lines) {
+			break;
+		}
+	}
+	fprintf(out, "      scheduler log tail:\n");
+	while (p < start) {
+		const char *nl = memchr(p, '\n', (size_t)(start - p));
+		int len = nl ? (int)(nl - p) : (int)(start - p);
+
+		fprintf(out, "        | %.*s\n", len, p);
+		p += len + 1;
+	}
+}
+
 void ktstr_engine__report_test(struct ktstr_engine *e, const struct ktstr_test *t,
 			       const struct ktstr_result_in *in, enum ktstr_verdict v,
 			       const char *reason)
@@ -71,6 +100,7 @@ void ktstr_engine__report_test(struct ktstr_engine *e, const struct ktstr_test *
 	}
 	if (v != KTSTR_VERDICT_PASS) {
 		fprintf(out, "      reason: %s\n", reason);
+		print_sched_log_tail(out, in->guest);
 		if (in->console_tail != NULL && in->console_tail[0] != '\0') {
 			fprintf(out, "      console tail:\n");
 			for (const char *p = in->console_tail; *p != '\0';) {
