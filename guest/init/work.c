@@ -140,15 +140,11 @@ static void note_cpu(struct ktstr_work_ctx *ctx, int cpu)
 	ktstr_cpumask__set(&ctx->rep->cpus_used, (unsigned)cpu);
 }
 
-bool ktstr_work__checkpoint(struct ktstr_work_ctx *ctx)
+void ktstr_work__tick(struct ktstr_work_ctx *ctx)
 {
 	uint64_t now = ktstr_now_ns(), gap = now - ctx->last_ns;
 	int cpu = sched_getcpu();
 
-	ctx->rep->iterations++;
-	if (ctx->live_iterations != NULL) {
-		__atomic_store_n(ctx->live_iterations, ctx->rep->iterations, __ATOMIC_RELAXED);
-	}
 	if (gap > ctx->rep->max_gap_ns) {
 		ctx->rep->max_gap_ns = gap;
 		ctx->rep->max_gap_cpu = cpu;
@@ -166,7 +162,16 @@ bool ktstr_work__checkpoint(struct ktstr_work_ctx *ctx)
 	}
 	ctx->last_ns = now;
 	note_cpu(ctx, cpu);
-	return *ctx->stop || now >= ctx->deadline_ns;
+}
+
+bool ktstr_work__checkpoint(struct ktstr_work_ctx *ctx)
+{
+	ctx->rep->iterations++;
+	if (ctx->live_iterations != NULL) {
+		__atomic_store_n(ctx->live_iterations, ctx->rep->iterations, __ATOMIC_RELAXED);
+	}
+	ktstr_work__tick(ctx);
+	return *ctx->stop || ctx->last_ns >= ctx->deadline_ns;
 }
 
 void ktstr_work__run_ctx(struct ktstr_work_ctx *ctx, uint64_t duration_ns)
@@ -182,7 +187,9 @@ void ktstr_work__run_ctx(struct ktstr_work_ctx *ctx, uint64_t duration_ns)
 	ctx->rng = ctx->rng ? ctx->rng : ((uint64_t)getpid() << 32) ^ ktstr_now_ns();
 	ctx->start_ns = ktstr_now_ns();
 	ctx->last_ns = ctx->start_ns;
-	ctx->deadline_ns = duration_ns ? ctx->start_ns + duration_ns : UINT64_MAX;
+	ctx->deadline_ns = duration_ns == 0 || duration_ns > UINT64_MAX - ctx->start_ns
+			       ? UINT64_MAX
+			       : ctx->start_ns + duration_ns;
 	note_cpu(ctx, sched_getcpu());
 	ctx->spec->type->run(ctx);
 	rep->wall_ns = ktstr_now_ns() - ctx->start_ns;

@@ -81,7 +81,8 @@ static void spin_for(struct ktstr_work_ctx *ctx, uint64_t ms)
 
 	do {
 		ktstr_work__spin(ctx, SPIN_UNITS);
-	} while (!*ctx->stop && ktstr_now_ns() < end);
+		ktstr_work__tick(ctx);
+	} while (!*ctx->stop && ctx->last_ns < end);
 }
 
 void ktstr_work_bursty__run(struct ktstr_work_ctx *ctx)

@@ -10,6 +10,13 @@
 /* Upstream's spin(n): n x {work_units++; spin_loop()}. */
 void ktstr_work__spin(struct ktstr_work_ctx *ctx, uint64_t n);
 
+/**
+ * @brief The gap part of a checkpoint without counting an iteration: for
+ *        long spins inside one iteration (Bursty, Sequence), so a stall there
+ *        is still seen (upstream checkpoints every 1024 work units).
+ */
+void ktstr_work__tick(struct ktstr_work_ctx *ctx);
+
 /** @brief One wake-latency sample into the reservoir (reservoir sampling past the cap). */
 void ktstr_work__wake(struct ktstr_work_ctx *ctx, uint64_t ns);
 

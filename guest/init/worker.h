@@ -48,14 +48,14 @@ struct ktstr_worker {
 /* What ktstr_worker_set__spawn_work() starts: all workers of one Work. */
 struct ktstr_worker_launch {
 	const struct ktstr_work_spec *spec; /* copied */
-	uint64_t duration_ms;		    /* 0: until stopped */
+	uint64_t duration_ms;		    /* 0 (or past UINT64_MAX ns): until stopped */
 	unsigned group;			    /* caller's tag */
 	/* spec->workers masks, one per worker (resolved by the caller), or NULL: inherit */
 	const struct ktstr_cpumask *affinity;
 	/* NUMA nodes of the worker's cpuset; the mem policy's nodes must lie within. NULL: any */
 	const struct ktstr_cpumask *allowed_nodes;
 	pid_t sched_pid;       /* SIGUSR2 target of the gap watchdog; 0: none */
-	uint64_t gap_limit_ms; /* watchdog limit; 0: off */
+	uint64_t gap_limit_ms; /* watchdog limit; 0 or UINT64_MAX: off */
 };
 
 struct ktstr_worker_set {

@@ -70,6 +70,12 @@ static int apply_mempolicy(const struct ktstr_work_spec *s)
 			    s->mem_policy == KTSTR_MPOL_LOCAL ? 0 : KTSTR_MAX_CPUS + 1);
 }
 
+/* ms to ns; a value too large for ns (an "off" UINT64_MAX limit) becomes 0, which means off. */
+static uint64_t ms_to_ns(uint64_t ms)
+{
+	return ms > UINT64_MAX / KTSTR_NSEC_PER_MSEC ? 0 : ms * KTSTR_NSEC_PER_MSEC;
+}
+
 static int work_body(struct ktstr_worker_set *ws, unsigned index, const void *arg,
 		     struct ktstr_worker_report *rep)
 {
@@ -84,7 +90,7 @@ static int work_body(struct ktstr_worker_set *ws, unsigned index, const void *ar
 	    .index = index,
 	    .wake_ns = shm->wake_ns,
 	    .live_iterations = &shm->live_iterations,
-	    .gap_limit_ns = l->gap_limit_ms * KTSTR_NSEC_PER_MSEC,
+	    .gap_limit_ns = ms_to_ns(l->gap_limit_ms),
 	    .sched_pid = l->sched_pid,
 	    .stdout_buf = shm->stdout_buf,
 	};
@@ -98,7 +104,7 @@ static int work_body(struct ktstr_worker_set *ws, unsigned index, const void *ar
 	if (apply_mempolicy(job->spec) != 0) {
 		return KTSTR_WORKER_EXIT_MEMPOLICY;
 	}
-	ktstr_work__run_ctx(&ctx, l->duration_ms * KTSTR_NSEC_PER_MSEC);
+	ktstr_work__run_ctx(&ctx, ms_to_ns(l->duration_ms));
 	return 0;
 }
 

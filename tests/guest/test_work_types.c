@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -310,6 +311,10 @@ static void watchdog(void **state)
 
 	(void)state;
 	if (child == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		alarm(30);
+		close(STDOUT_FILENO);
+		close(STDERR_FILENO);
 		pause(); /* SIGUSR2's default action ends it */
 		_exit(0);
 	}
@@ -330,6 +335,70 @@ static void watchdog(void **state)
 	assert_int_equal(WTERMSIG(status), SIGUSR2);
 }
 
+/* A child that waits for a signal: the watchdog's SIGUSR2 ends it. */
+static pid_t fake_scheduler(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		/* Never outlive the test, never hold its output open. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		alarm(30);
+		close(STDOUT_FILENO);
+		close(STDERR_FILENO);
+		for (;;) {
+			pause();
+		}
+	}
+	assert_true(pid > 0);
+	return pid;
+}
+
+/*
+ * Through spawn_work: a worker stopped for 50 ms (SIGSTOP) has a gap past a
+ * 1 ms limit (SIGUSR2 to the scheduler); a limit too large for nanoseconds is
+ * off rather than wrapped to a small one.
+ */
+static void watchdog_limits(void **state)
+{
+	const uint64_t wraps = UINT64_MAX / KTSTR_NSEC_PER_MSEC + 1; /* x 1e6 wraps to ~0.45 ms */
+	const uint64_t limits[] = {1, wraps, UINT64_MAX, 0};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		struct ktstr_work_spec s;
+		struct ktstr_worker_set ws;
+		pid_t sched = fake_scheduler();
+		struct ktstr_worker_launch l = {.spec = &s, .sched_pid = sched,
+						.gap_limit_ms = limits[i]};
+		bool fired = i == 0;
+		char err[128];
+		int status;
+
+		spec_of(&s, "CpuSpin");
+		s.workers = 1;
+		assert_int_equal(ktstr_worker_set__init(&ws), 0);
+		assert_int_equal(ktstr_worker_set__spawn_work(&ws, &l, err, sizeof(err)), 0);
+		assert_int_equal(ktstr_worker_set__start(&ws), 0);
+		ktstr_sleep_ms(20);
+		kill(ws.w[0].pid, SIGSTOP);
+		ktstr_sleep_ms(50);
+		kill(ws.w[0].pid, SIGCONT);
+		ktstr_sleep_ms(RUN_MS);
+		ktstr_worker_set__stop(&ws);
+		assert_int_equal(ktstr_worker_set__collect(&ws, ktstr_now_ns() + 10000 * MS), 0);
+		assert_true(ws.w[0].rep.max_gap_ns >= 50 * MS);
+		assert_int_equal(!!(ws.w[0].rep.flags & KTSTR_REPORT_F_WATCHDOG), fired);
+		if (!fired) {
+			assert_int_equal(waitpid(sched, &status, WNOHANG), 0);
+			kill(sched, SIGKILL);
+		}
+		assert_int_equal(waitpid(sched, &status, 0), sched);
+		assert_int_equal(WTERMSIG(status), fired ? SIGUSR2 : SIGKILL);
+		ktstr_worker_set__destroy(&ws);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +411,7 @@ int main(void)
 	    cmocka_unit_test(payload_stdout_cap),
 	    cmocka_unit_test(reservoir),
 	    cmocka_unit_test(watchdog),
+	    cmocka_unit_test(watchdog_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
