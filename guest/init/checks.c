@@ -24,7 +24,8 @@ void ktstr_check_limits__defaults(struct ktstr_check_limits *l)
 
 void ktstr_check_limits__from_spec(const struct ktstr_spec_checks *c, struct ktstr_check_limits *l)
 {
-	/* Same fields, same "off" values (spec.h): a copy, kept explicit for the compiler's checks. */
+	/* Same fields, same "off" values (spec.h): a copy, kept explicit for the compiler's checks.
+	 */
 	*l = (struct ktstr_check_limits){
 	    .not_starved = c->not_starved,
 	    .isolation = c->isolation,
@@ -102,8 +103,9 @@ static int check_starved(const struct ktstr_check_limits *lim, const char *name,
 			FAIL(KTSTR_DETAIL_STARVED, "tid %d starved (0 work units)", r->pid);
 		}
 		if (gap_ms > lim->max_gap_ms) {
-			FAIL(KTSTR_DETAIL_STUCK, "tid %d stuck %" PRIu64 "ms on cpu%d at +%" PRIu64 "ms",
-			     r->pid, gap_ms, r->max_gap_cpu, r->max_gap_at_ns / 1000000);
+			FAIL(KTSTR_DETAIL_STUCK,
+			     "tid %d stuck %" PRIu64 "ms on cpu%d at +%" PRIu64 "ms", r->pid,
+			     gap_ms, r->max_gap_cpu, r->max_gap_at_ns / 1000000);
 		}
 	}
 	if (timed >= 2 && st->spread > lim->max_spread_pct) {
@@ -118,7 +120,8 @@ static int check_starved(const struct ktstr_check_limits *lim, const char *name,
 
 /* Throughput: work units per CPU second; CV over >= 2 workers, minimum per worker. */
 static int check_throughput(const struct ktstr_check_limits *lim, const char *name,
-			    const struct ktstr_worker_report *reps, size_t n, struct ktstr_verdict *v)
+			    const struct ktstr_worker_report *reps, size_t n,
+			    struct ktstr_verdict *v)
 {
 	double *rates;
 	size_t m = 0;
@@ -186,8 +189,9 @@ static int check_benchmarks(const struct ktstr_check_limits *lim, const char *na
 			continue;
 		}
 		if (rate < lim->min_iteration_rate) {
-			FAIL(KTSTR_DETAIL_BENCHMARK, "%s: tid %d iteration rate %.1f/s below %.1f/s",
-			     name, r->pid, rate, lim->min_iteration_rate);
+			FAIL(KTSTR_DETAIL_BENCHMARK,
+			     "%s: tid %d iteration rate %.1f/s below %.1f/s", name, r->pid, rate,
+			     lim->min_iteration_rate);
 		}
 		if (delay_us > lim->max_run_delay_us) {
 			FAIL(KTSTR_DETAIL_BENCHMARK, "%s: tid %d run delay %.1fus exceeds %.1fus",
@@ -217,9 +221,10 @@ static void format_cpus(const struct ktstr_cpumask *m, char *buf, size_t len)
 		while (ktstr_cpumask__next(m, end) == end + 1) {
 			end++;
 		}
-		at += (size_t)(end > c ? snprintf(buf + at, len - at, "%s%d-%d", at > 1 ? "," : "",
-						  c, end)
-				       : snprintf(buf + at, len - at, "%s%d", at > 1 ? "," : "", c));
+		at +=
+		    (size_t)(end > c ? snprintf(buf + at, len - at, "%s%d-%d", at > 1 ? "," : "", c,
+						end)
+				     : snprintf(buf + at, len - at, "%s%d", at > 1 ? "," : "", c));
 		c = ktstr_cpumask__next(m, end);
 	}
 	if (at + 2 > len) {
@@ -254,8 +259,9 @@ bool ktstr_checks__isolation(const char *name, const struct ktstr_cpumask *cpuse
 			outside.bits[w] &= ~cpuset->bits[w];
 		}
 		format_cpus(&outside, cpus, sizeof(cpus));
-		ktstr_verdict__fail(v, KTSTR_DETAIL_ISOLATION, "%s: tid %d ran on unexpected CPUs %s",
-				    name, reps[i].pid, cpus);
+		ktstr_verdict__fail(v, KTSTR_DETAIL_ISOLATION,
+				    "%s: tid %d ran on unexpected CPUs %s", name, reps[i].pid,
+				    cpus);
 		ok = false;
 	}
 	return ok;

@@ -36,7 +36,8 @@ int ktstr_checks__worker_set(const struct ktstr_check_limits *lim, const char *n
 	rc = ktstr_worker_set__wake_pool(ws, &wake, &nwake);
 	rc = rc ? rc : ktstr_stats__cgroup(reps, n, wake, nwake, st);
 	if (rc) {
-		ktstr_verdict__fail(v, KTSTR_DETAIL_OTHER, "%s: out of memory for statistics", name);
+		ktstr_verdict__fail(v, KTSTR_DETAIL_OTHER, "%s: out of memory for statistics",
+				    name);
 		err = err ? err : rc;
 	} else {
 		rc = ktstr_checks__group(lim, name, reps, n, st, cpuset, v);

@@ -6,7 +6,8 @@
 #define CAL_ROUNDS (1u << 15) /* ~80 us native, a few ms under TCG */
 #define CAL_TRIES 3	      /* the fastest try: preemption only ever adds time */
 
-/* Rounds of 8 dependent xorshift steps in fixed instructions, so the compiler's flags do not matter. */
+/* Rounds of 8 dependent xorshift steps in fixed instructions, so the compiler's flags do not
+ * matter. */
 static uint64_t cal_run(void)
 {
 	uint64_t x = 88172645463325252ull, t0 = ktstr_now_ns();
@@ -14,7 +15,7 @@ static uint64_t cal_run(void)
 	for (unsigned i = 0; i < CAL_ROUNDS; i++) {
 #if defined(__x86_64__)
 #define XS                                                                                         \
-	"mov %0,%%rax\n shl $13,%%rax\n xor %%rax,%0\n mov %0,%%rax\n shr $7,%%rax\n xor "          \
+	"mov %0,%%rax\n shl $13,%%rax\n xor %%rax,%0\n mov %0,%%rax\n shr $7,%%rax\n xor "         \
 	"%%rax,%0\n mov %0,%%rax\n shl $17,%%rax\n xor %%rax,%0\n"
 		__asm__ volatile(XS XS XS XS XS XS XS XS : "+r"(x) : : "rax");
 #undef XS

@@ -29,12 +29,12 @@ struct ktstr_worker_report {
 	uint64_t timeslices;
 	struct ktstr_cpumask cpus_used;
 	/* Appended with the work types beyond CpuSpin. */
-	uint64_t work_units;   /* spin units, yields, bytes moved...: what min_work_rate counts */
-	uint64_t wake_total;   /* wake-latency samples seen; the reservoir keeps up to nwake */
-	uint64_t nwake;	       /* samples in the worker's shared reservoir */
-	uint32_t flags;	       /* KTSTR_REPORT_F_* */
-	int32_t payload_exit;  /* payload: exit code, or -signal */
-	uint64_t stdout_len;   /* payload: bytes of stdout captured in the shared buffer */
+	uint64_t work_units;  /* spin units, yields, bytes moved...: what min_work_rate counts */
+	uint64_t wake_total;  /* wake-latency samples seen; the reservoir keeps up to nwake */
+	uint64_t nwake;	      /* samples in the worker's shared reservoir */
+	uint32_t flags;	      /* KTSTR_REPORT_F_* */
+	int32_t payload_exit; /* payload: exit code, or -signal */
+	uint64_t stdout_len;  /* payload: bytes of stdout captured in the shared buffer */
 };
 
 /* The worker ran a payload binary: no iteration checks apply to it. */

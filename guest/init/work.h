@@ -23,7 +23,7 @@
 #define KTSTR_WORK_MAX_ARG 256
 #define KTSTR_WORK_MAX_PATH 256
 #define KTSTR_WORK_MAX_WORKERS 256 /* per Work, like the spec's workers_per_cgroup cap */
-#define KTSTR_WORK_MAX_GROUP 64    /* fan_out + 1 and contenders */
+#define KTSTR_WORK_MAX_GROUP 64	   /* fan_out + 1 and contenders */
 /* A payload's stdout is captured up to this many bytes. */
 #define KTSTR_PAYLOAD_STDOUT_MAX 65536
 

@@ -8,7 +8,7 @@
 #include "timeutil.h"
 #include "work_internal.h"
 
-#define SPIN_UNITS 1024	 /* upstream CpuSpin and Mixed: spin(1024) per iteration */
+#define SPIN_UNITS 1024	   /* upstream CpuSpin and Mixed: spin(1024) per iteration */
 #define CACHE_TOUCHES 1024 /* strided read-modify-writes per cache iteration */
 
 void ktstr_work_cpu_spin__run(struct ktstr_work_ctx *ctx)

@@ -186,9 +186,8 @@ void ktstr_work_mutex_contention__run(struct ktstr_work_ctx *ctx)
 			do {
 				futex_wait(&s->lock, 1, FUTEX_WAIT_NS);
 				zero = 0;
-				held = __atomic_compare_exchange_n(&s->lock, &zero, 1, false,
-								   __ATOMIC_ACQUIRE,
-								   __ATOMIC_RELAXED);
+				held = __atomic_compare_exchange_n(
+				    &s->lock, &zero, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 			} while (!held && !*ctx->stop);
 			if (held) {
 				ktstr_work__unblock(ctx, t0);

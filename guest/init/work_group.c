@@ -10,7 +10,8 @@
 
 static bool uses_pipes(const struct ktstr_work_spec *spec)
 {
-	return strcmp(spec->type->name, "PipeIo") == 0 || strcmp(spec->type->name, "CachePipe") == 0;
+	return strcmp(spec->type->name, "PipeIo") == 0 ||
+	       strcmp(spec->type->name, "CachePipe") == 0;
 }
 
 int ktstr_work_group__init(struct ktstr_work_group *g, const struct ktstr_work_spec *spec,

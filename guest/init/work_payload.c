@@ -46,8 +46,8 @@ static bool drain(struct ktstr_work_ctx *ctx, int fd)
 	if (n <= 0) {
 		return false;
 	}
-	for (ssize_t i = 0; ctx->stdout_buf != NULL && i < n &&
-			    ctx->rep->stdout_len < KTSTR_PAYLOAD_STDOUT_MAX;
+	for (ssize_t i = 0;
+	     ctx->stdout_buf != NULL && i < n && ctx->rep->stdout_len < KTSTR_PAYLOAD_STDOUT_MAX;
 	     i++) {
 		ctx->stdout_buf[ctx->rep->stdout_len++] = tmp[i];
 	}

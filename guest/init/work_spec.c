@@ -13,7 +13,7 @@ struct name_val {
 
 static const struct name_val policies[] = {
     {"normal", KTSTR_POLICY_NORMAL}, {"batch", KTSTR_POLICY_BATCH}, {"idle", KTSTR_POLICY_IDLE},
-    {"fifo", KTSTR_POLICY_FIFO},     {"rr", KTSTR_POLICY_RR},	  {NULL, 0},
+    {"fifo", KTSTR_POLICY_FIFO},     {"rr", KTSTR_POLICY_RR},	    {NULL, 0},
 };
 
 static const struct name_val affinities[] = {
@@ -45,8 +45,11 @@ static const struct name_val mpol_flags[] = {
 };
 
 static const struct name_val phase_kinds[] = {
-    {"spin", KTSTR_PHASE_SPIN}, {"sleep", KTSTR_PHASE_SLEEP}, {"yield", KTSTR_PHASE_YIELD},
-    {"io", KTSTR_PHASE_IO},	{NULL, 0},
+    {"spin", KTSTR_PHASE_SPIN},
+    {"sleep", KTSTR_PHASE_SLEEP},
+    {"yield", KTSTR_PHASE_YIELD},
+    {"io", KTSTR_PHASE_IO},
+    {NULL, 0},
 };
 
 /* The u32 type parameters, by upstream's snake_case name. */
@@ -55,16 +58,20 @@ struct param_field {
 	size_t off;
 };
 
-#define PARAM(f) {#f, offsetof(struct ktstr_work_params, f)}
+#define PARAM(f)                                                                                   \
+	{                                                                                          \
+#f, offsetof(struct ktstr_work_params, f)                                          \
+	}
 static const struct param_field param_fields[] = {
-    PARAM(burst_ms),	     PARAM(sleep_ms),	PARAM(burst_iters),	  PARAM(spin_iters),
-    PARAM(size_kb),	     PARAM(stride),	PARAM(fan_out),		  PARAM(cache_footprint_kb),
-    PARAM(operations),	     PARAM(sleep_usec), PARAM(region_kb),	  PARAM(touches_per_cycle),
-    PARAM(contenders),	     PARAM(hold_iters), PARAM(work_iters),
+    PARAM(burst_ms),   PARAM(sleep_ms),	  PARAM(burst_iters), PARAM(spin_iters),
+    PARAM(size_kb),    PARAM(stride),	  PARAM(fan_out),     PARAM(cache_footprint_kb),
+    PARAM(operations), PARAM(sleep_usec), PARAM(region_kb),   PARAM(touches_per_cycle),
+    PARAM(contenders), PARAM(hold_iters), PARAM(work_iters),
 };
 #undef PARAM
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -89,7 +96,8 @@ static int lookup(const struct name_val *t, const json_t *v, const char *key, in
 			}
 		}
 	}
-	return fail(err, errlen, "work: key '%s': unknown value '%s'", key, s ? s : "(not a string)");
+	return fail(err, errlen, "work: key '%s': unknown value '%s'", key,
+		    s ? s : "(not a string)");
 }
 
 /* A JSON integer in [lo, hi]. */
@@ -230,8 +238,7 @@ static int parse_affinity(const json_t *a, struct ktstr_work_spec *out, char *er
 		return rc;
 	}
 	out->affinity = kind;
-	rc = get_set(json_object_get(a, "cpus"), "affinity.cpus", &out->affinity_cpus, err,
-		     errlen);
+	rc = get_set(json_object_get(a, "cpus"), "affinity.cpus", &out->affinity_cpus, err, errlen);
 	if (rc == 0 && kind == KTSTR_AFFINITY_EXACT &&
 	    ktstr_cpumask__count(&out->affinity_cpus) == 0) {
 		rc = fail(err, errlen, "work: key 'affinity.cpus': exact affinity needs CPUs");
@@ -239,8 +246,7 @@ static int parse_affinity(const json_t *a, struct ktstr_work_spec *out, char *er
 	return rc;
 }
 
-static int parse_mem_policy(const json_t *m, struct ktstr_work_spec *out, char *err,
-			    size_t errlen)
+static int parse_mem_policy(const json_t *m, struct ktstr_work_spec *out, char *err, size_t errlen)
 {
 	const json_t *flags;
 	unsigned nodes;
@@ -251,8 +257,8 @@ static int parse_mem_policy(const json_t *m, struct ktstr_work_spec *out, char *
 	if (m == NULL || json_is_null(m)) {
 		return 0;
 	}
-	rc = lookup(mem_policies, json_object_get(m, "kind"), "mem_policy.kind", &kind, err,
-		    errlen);
+	rc =
+	    lookup(mem_policies, json_object_get(m, "kind"), "mem_policy.kind", &kind, err, errlen);
 	if (rc == 0) {
 		rc = get_set(json_object_get(m, "nodes"), "mem_policy.nodes", &out->mem_nodes, err,
 			     errlen);
@@ -406,7 +412,8 @@ static int check_params(const struct ktstr_work_spec *s, char *err, size_t errle
 			    "and cache_footprint_kb must be > 0");
 	}
 	if (p->fan_out > KTSTR_WORK_MAX_GROUP || p->contenders > KTSTR_WORK_MAX_GROUP) {
-		return fail(err, errlen, "work: key 'params': fan_out and contenders are at most %d",
+		return fail(err, errlen,
+			    "work: key 'params': fan_out and contenders are at most %d",
 			    KTSTR_WORK_MAX_GROUP);
 	}
 	return 0;

@@ -116,9 +116,8 @@ volatile sig_atomic_t *ktstr_worker__stop_flag(void)
 	return &worker_stop;
 }
 
-int ktstr_worker_set__fork(struct ktstr_worker_set *ws, ktstr_worker_body_fn body,
-			   const void *arg, unsigned group, unsigned index,
-			   struct ktstr_worker **out)
+int ktstr_worker_set__fork(struct ktstr_worker_set *ws, ktstr_worker_body_fn body, const void *arg,
+			   unsigned group, unsigned index, struct ktstr_worker **out)
 {
 	pid_t parent = getpid(), pid;
 	sigset_t usr1, old;

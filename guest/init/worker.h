@@ -39,8 +39,8 @@ struct ktstr_worker {
 	unsigned group; /* caller's tag (the cgroup index) */
 	unsigned index; /* position within its group */
 	bool reported, reaped;
-	bool timed_out;	 /* still running at the collect deadline, then killed */
-	int status;	 /* waitpid status once reaped without timing out */
+	bool timed_out; /* still running at the collect deadline, then killed */
+	int status;	/* waitpid status once reaped without timing out */
 	struct ktstr_worker_report rep;
 	struct ktstr_worker_shm *shm; /* NULL for ktstr_worker_set__spawn() workers */
 };

@@ -15,9 +15,8 @@ typedef int (*ktstr_worker_body_fn)(struct ktstr_worker_set *ws, unsigned index,
 				    struct ktstr_worker_report *rep);
 
 /** @brief Fork one worker that waits at the barrier, then runs @p body. @return 0 or -errno. */
-int ktstr_worker_set__fork(struct ktstr_worker_set *ws, ktstr_worker_body_fn body,
-			   const void *arg, unsigned group, unsigned index,
-			   struct ktstr_worker **out);
+int ktstr_worker_set__fork(struct ktstr_worker_set *ws, ktstr_worker_body_fn body, const void *arg,
+			   unsigned group, unsigned index, struct ktstr_worker **out);
 
 /** @brief The worker's stop flag, set by its SIGUSR1 handler. */
 volatile sig_atomic_t *ktstr_worker__stop_flag(void);

@@ -134,7 +134,8 @@ int ktstr_worker_set__spawn_work(struct ktstr_worker_set *ws, const struct ktstr
 	int rc;
 
 	if (ws->has_work || ws->n != 0 || ws->barrier[1] < 0) {
-		snprintf(err, errlen, "worker set: one Work per set, in an empty set, before start");
+		snprintf(err, errlen,
+			 "worker set: one Work per set, in an empty set, before start");
 		return -EINVAL;
 	}
 	rc = check_nodes(l, err, errlen);

@@ -1,4 +1,5 @@
-/* Every optional check at its boundary, isolation, worker sets, timing scale, verdict skip/merge. */
+/* Every optional check at its boundary, isolation, worker sets, timing scale, verdict skip/merge.
+ */
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
@@ -40,8 +41,8 @@ static struct ktstr_check_limits only(void)
 	return l;
 }
 
-static size_t run(const struct ktstr_check_limits *l, const struct ktstr_worker_report *r,
-		  size_t n, const uint64_t *wake, size_t nwake, struct ktstr_verdict *v)
+static size_t run(const struct ktstr_check_limits *l, const struct ktstr_worker_report *r, size_t n,
+		  const uint64_t *wake, size_t nwake, struct ktstr_verdict *v)
 {
 	struct ktstr_cgroup_stats st;
 
@@ -316,7 +317,8 @@ static void scale(void **state)
 	(void)state;
 	assert_true(ktstr_timing__scale_of(1.0) == 1.0);
 	assert_true(ktstr_timing__scale_of(NAN) == 1.0);
-	assert_true(fabs(ktstr_timing__scale_of(KTSTR_TIMING_NATIVE_NS_PER_ROUND * 4) - 4.0) < 1e-9);
+	assert_true(fabs(ktstr_timing__scale_of(KTSTR_TIMING_NATIVE_NS_PER_ROUND * 4) - 4.0) <
+		    1e-9);
 	assert_true(ktstr_timing__scale_of(1e9) == KTSTR_TIMING_MAX_SCALE);
 	assert_true(ktstr_timing__calibrate(false) == 1.0);
 	double s = ktstr_timing__calibrate(true);
@@ -402,11 +404,15 @@ static void skip_merge(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(defaults),	      cmocka_unit_test(from_spec),
+	    cmocka_unit_test(defaults),
+	    cmocka_unit_test(from_spec),
 	    cmocka_unit_test(throughput),
-	    cmocka_unit_test(wake_latency),   cmocka_unit_test(rates_delay_migrations),
-	    cmocka_unit_test(payload_exempt), cmocka_unit_test(isolation),
-	    cmocka_unit_test(worker_set),     cmocka_unit_test(scale),
+	    cmocka_unit_test(wake_latency),
+	    cmocka_unit_test(rates_delay_migrations),
+	    cmocka_unit_test(payload_exempt),
+	    cmocka_unit_test(isolation),
+	    cmocka_unit_test(worker_set),
+	    cmocka_unit_test(scale),
 	    cmocka_unit_test(skip_merge),
 	};
 

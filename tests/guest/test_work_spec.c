@@ -40,8 +40,7 @@ static void defaults(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(parse("{\"type\":\"CpuSpin\",\"workers\":null}", &s, err, sizeof(err)),
-			 0);
+	assert_int_equal(parse("{\"type\":\"CpuSpin\",\"workers\":null}", &s, err, sizeof(err)), 0);
 	assert_string_equal(s.type->name, "CpuSpin");
 	assert_int_equal(s.workers, 2);
 	assert_int_equal(s.policy, KTSTR_POLICY_NORMAL);

@@ -54,12 +54,15 @@ static void every_type(void **state)
 		unsigned group;
 		bool wakes;
 	} types[] = {
-	    {"CpuSpin", 1, false},	   {"YieldHeavy", 1, false},	 {"Mixed", 1, false},
-	    {"IoSync", 1, true},	   {"Bursty", 1, true},		 {"PipeIo", 2, true},
-	    {"FutexPingPong", 2, true},	   {"CachePressure", 1, false},	 {"CacheYield", 1, true},
-	    {"CachePipe", 2, true},	   {"FutexFanOut", 5, true},	 {"FanOutCompute", 5, true},
-	    {"Sequence", 1, true},	   {"ForkExit", 1, true},	 {"NiceSweep", 1, true},
-	    {"AffinityChurn", 1, true},	   {"PolicyChurn", 1, true},	 {"PageFaultChurn", 1, false},
+	    {"CpuSpin", 1, false},	   {"YieldHeavy", 1, false},
+	    {"Mixed", 1, false},	   {"IoSync", 1, true},
+	    {"Bursty", 1, true},	   {"PipeIo", 2, true},
+	    {"FutexPingPong", 2, true},	   {"CachePressure", 1, false},
+	    {"CacheYield", 1, true},	   {"CachePipe", 2, true},
+	    {"FutexFanOut", 5, true},	   {"FanOutCompute", 5, true},
+	    {"Sequence", 1, true},	   {"ForkExit", 1, true},
+	    {"NiceSweep", 1, true},	   {"AffinityChurn", 1, true},
+	    {"PolicyChurn", 1, true},	   {"PageFaultChurn", 1, false},
 	    {"MutexContention", 4, false},
 	};
 
@@ -369,8 +372,8 @@ static void watchdog_limits(void **state)
 		struct ktstr_work_spec s;
 		struct ktstr_worker_set ws;
 		pid_t sched = fake_scheduler();
-		struct ktstr_worker_launch l = {.spec = &s, .sched_pid = sched,
-						.gap_limit_ms = limits[i]};
+		struct ktstr_worker_launch l = {
+		    .spec = &s, .sched_pid = sched, .gap_limit_ms = limits[i]};
 		bool fired = i == 0;
 		char err[128];
 		int status;
