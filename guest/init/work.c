@@ -104,6 +104,11 @@ void ktstr_work__unblock(struct ktstr_work_ctx *ctx, uint64_t t0_ns)
 	ctx->last_ns = now;
 }
 
+void ktstr_work__resume(struct ktstr_work_ctx *ctx)
+{
+	ctx->last_ns = ktstr_now_ns();
+}
+
 void ktstr_work__sleep_ns(struct ktstr_work_ctx *ctx, uint64_t ns)
 {
 	struct timespec ts = {.tv_sec = (time_t)(ns / KTSTR_NSEC_PER_SEC),

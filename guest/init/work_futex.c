@@ -66,6 +66,8 @@ void ktstr_work_futex_ping_pong__run(struct ktstr_work_ctx *ctx)
 		}
 		if (__atomic_load_n(&s->turn, __ATOMIC_SEQ_CST) == mine) {
 			ktstr_work__unblock(ctx, t0);
+		} else {
+			ktstr_work__resume(ctx);
 		}
 	} while (!ktstr_work__checkpoint(ctx));
 }
@@ -100,6 +102,8 @@ void ktstr_work_futex_fan_out__run(struct ktstr_work_ctx *ctx)
 
 			if (wait_gen(s, seen)) {
 				ktstr_work__unblock(ctx, t0);
+			} else {
+				ktstr_work__resume(ctx);
 			}
 		}
 	} while (!ktstr_work__checkpoint(ctx));
@@ -191,6 +195,8 @@ void ktstr_work_mutex_contention__run(struct ktstr_work_ctx *ctx)
 			} while (!held && !*ctx->stop);
 			if (held) {
 				ktstr_work__unblock(ctx, t0);
+			} else {
+				ktstr_work__resume(ctx);
 			}
 		}
 		if (held) {

@@ -26,6 +26,12 @@ void ktstr_work__wake(struct ktstr_work_ctx *ctx, uint64_t ns);
  */
 void ktstr_work__unblock(struct ktstr_work_ctx *ctx, uint64_t t0_ns);
 
+/**
+ * @brief End of a block that timed out or was cut short: no wake sample, but
+ *        the gap clock restarts all the same (the wait was a block, not a stall).
+ */
+void ktstr_work__resume(struct ktstr_work_ctx *ctx);
+
 /** @brief Sleep @p ns unless a stop arrives (SIGUSR1 interrupts it). */
 void ktstr_work__sleep_ns(struct ktstr_work_ctx *ctx, uint64_t ns);
 

@@ -21,6 +21,8 @@ static void exchange(struct ktstr_work_ctx *ctx, int wfd, int rfd)
 	}
 	if (poll(&pfd, 1, PIPE_WAIT_MS) == 1 && read(rfd, &b, 1) == 1) {
 		ktstr_work__unblock(ctx, t0);
+	} else {
+		ktstr_work__resume(ctx);
 	}
 }
 

@@ -133,6 +133,34 @@ static void wake_pool(void **state)
 	ktstr_worker_set__destroy(&ws);
 }
 
+/*
+ * A PipeIo partner that never answers (stopped): each 100 ms poll times out,
+ * which is a block, not a stall, so the gap clock restarts after it.
+ */
+static void timed_out_block_is_no_gap(void **state)
+{
+	struct ktstr_worker_launch l;
+	struct ktstr_worker_set ws;
+	struct ktstr_work_spec s;
+	char err[128];
+
+	(void)state;
+	spec_of(&s, "PipeIo");
+	l = (struct ktstr_worker_launch){.spec = &s};
+	assert_int_equal(ktstr_worker_set__init(&ws), 0);
+	assert_int_equal(ktstr_worker_set__spawn_work(&ws, &l, err, sizeof(err)), 0);
+	assert_int_equal(ktstr_worker_set__start(&ws), 0);
+	ktstr_sleep_ms(20); /* both released and past the barrier */
+	kill(ws.w[1].pid, SIGSTOP);
+	ktstr_sleep_ms(350);
+	ktstr_worker_set__stop(&ws);
+	assert_int_equal(ktstr_worker_set__collect(&ws, ktstr_now_ns() + 1000 * MS), 1);
+	assert_true(ws.w[0].reported);
+	assert_true(ws.w[0].rep.iterations >= 2);
+	assert_true(ws.w[0].rep.max_gap_ns < 80 * MS);
+	ktstr_worker_set__destroy(&ws);
+}
+
 /* The worker applies the mask it was given: it runs only on that CPU. */
 static void affinity_applied(void **state)
 {
@@ -407,6 +435,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(every_type),
 	    cmocka_unit_test(wake_pool),
+	    cmocka_unit_test(timed_out_block_is_no_gap),
 	    cmocka_unit_test(affinity_applied),
 	    cmocka_unit_test(affinity_failure_described),
 	    cmocka_unit_test(mem_nodes_outside_cpuset),
