@@ -100,12 +100,12 @@ static int check_starved(const struct ktstr_check_limits *lim, const char *name,
 		}
 		timed += r->wall_ns > 0;
 		if (r->work_units == 0) {
-			FAIL(KTSTR_DETAIL_STARVED, "tid %d starved (0 work units)", r->pid);
+			FAIL(KTSTR_DETAIL_STARVED, "%s: tid %d starved (0 work units)", name, r->pid);
 		}
 		if (gap_ms > lim->max_gap_ms) {
 			FAIL(KTSTR_DETAIL_STUCK,
-			     "tid %d stuck %" PRIu64 "ms on cpu%d at +%" PRIu64 "ms", r->pid,
-			     gap_ms, r->max_gap_cpu, r->max_gap_at_ns / 1000000);
+			     "%s: tid %d stuck %" PRIu64 "ms on cpu%d at +%" PRIu64 "ms", name,
+			     r->pid, gap_ms, r->max_gap_cpu, r->max_gap_at_ns / 1000000);
 		}
 	}
 	if (timed >= 2 && st->spread > lim->max_spread_pct) {

@@ -92,7 +92,7 @@ static void gap_boundary(void **state)
 	r[1].max_gap_at_ns = 1234 * MS + 5;
 	assert_int_equal(check(&limits, r, 2, &v), 1);
 	assert_int_equal(v.details[0].kind, KTSTR_DETAIL_STUCK);
-	assert_string_equal(v.details[0].message, "tid 101 stuck 2001ms on cpu1 at +1234ms");
+	assert_string_equal(v.details[0].message, "cg_0: tid 101 stuck 2001ms on cpu1 at +1234ms");
 	assert_string_equal(ktstr_detail_kind__name(v.details[0].kind), "Stuck");
 	ktstr_verdict__release(&v);
 }
@@ -110,7 +110,7 @@ static void starved(void **state)
 	r[0].work_units = 0;
 	assert_int_equal(check(&limits, r, 2, &v), 1);
 	assert_int_equal(v.details[0].kind, KTSTR_DETAIL_STARVED);
-	assert_string_equal(v.details[0].message, "tid 100 starved (0 work units)");
+	assert_string_equal(v.details[0].message, "cg_0: tid 100 starved (0 work units)");
 	ktstr_verdict__release(&v);
 }
 
