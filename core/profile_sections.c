@@ -1,8 +1,10 @@
 /* The list sections of a profile: topologies, schedulers, flag sets (scenarios: see
  * profile_scenarios.c). */
+#include "paths.h"
 #include "profile_internal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,9 @@
 #include "topo.h"
 
 #define KTSTR_BASELINE_SCHED "eevdf"
+/* The project's own sched_ext test scheduler (guest/sched), built beside ktstr-init. */
+#define KTSTR_BUILTIN_SCHED "ktstr"
+#define KTSTR_BUILTIN_SCHED_BIN "ktstr-sched"
 
 static const char *entry_name(const struct ktstr_entry_list *l, const void *arr, size_t i)
 {
@@ -193,6 +198,16 @@ static int sched_name_from_path(struct ktstr_pctx *c, yaml_node_t *n, struct kts
 	return e->name != NULL ? 0 : -ENOMEM;
 }
 
+/* "ktstr" without a path: the built-in test scheduler from ktstr's guest dir. */
+static int builtin_sched_path(struct ktstr_sched_entry *e)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", ktstr_paths__guest_dir(), KTSTR_BUILTIN_SCHED_BIN);
+	e->path = strdup(path);
+	return e->path != NULL ? 0 : -ENOMEM;
+}
+
 static int parse_sched_map(struct ktstr_pctx *c, yaml_node_t *n, struct ktstr_sched_entry *e)
 {
 	bool baseline;
@@ -227,6 +242,9 @@ static int parse_sched_map(struct ktstr_pctx *c, yaml_node_t *n, struct ktstr_sc
 		    "scheduler: \"eevdf\" is the kernel's own scheduler and takes "
 		    "no args");
 	}
+	if (!baseline && e->path == NULL && strcmp(e->name, KTSTR_BUILTIN_SCHED) == 0) {
+		return builtin_sched_path(e);
+	}
 	if (!baseline && e->path == NULL) {
 		return ktstr_pctx__error(
 		    c, n,
@@ -259,14 +277,17 @@ static int parse_sched(struct ktstr_pctx *c, yaml_node_t *n, void *entry)
 		if (strcmp(s, KTSTR_BASELINE_SCHED) == 0) {
 			e->name = strdup(s);
 			rc = e->name != NULL ? 0 : -ENOMEM;
+		} else if (strcmp(s, KTSTR_BUILTIN_SCHED) == 0) {
+			e->name = strdup(s);
+			rc = e->name != NULL ? builtin_sched_path(e) : -ENOMEM;
 		} else if (strchr(s, '/') != NULL) {
 			rc = ktstr_pctx__resolve_path(c, n, s, &e->path);
 			rc = rc != 0 ? rc : sched_name_from_path(c, n, e);
 		} else {
 			return ktstr_pctx__error(
 			    c, n,
-			    "scheduler \"%s\": write eevdf, a path to the binary "
-			    "(./%s), or a mapping {name, path, args}",
+			    "scheduler \"%s\": write eevdf, ktstr (the built-in test "
+			    "scheduler), a path to the binary (./%s), or a mapping {name, path, args}",
 			    s, s);
 		}
 	}

@@ -109,11 +109,12 @@ expect "verify: sidecar reason or scheduler log" \
 
 # 5. A scheduler binary that exits at once: SCHEDULER_DIED, its log kept.
 mkdir -p "$WORK/quit-bin"
-cc -static -O1 -x c - -o "$WORK/quit-bin/quitter" <<'C' ||
-	skip "cannot build a static program (cc -static)"
+cat > "$WORK/quitter.c" <<'C'
 #include <stdio.h>
 int main(void) { fprintf(stderr, "quitter: giving up at once\n"); return 3; }
 C
+cc -static -O1 "$WORK/quitter.c" -o "$WORK/quit-bin/quitter" ||
+	skip "cannot build a static program (cc -static)"
 profile quitter "$WORK/quit-bin/quitter" 2s
 run_case quitter 1
 expect "quitter: no 'scheduler died'" output quitter 'scheduler died'

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -162,6 +163,19 @@ static void test_schedulers_forms(void **state)
 	assert_int_equal(p->scheds[4].nargs, 0);
 	ktstr_profile__free(p);
 
+	/* "ktstr" is the built-in test scheduler, found beside the guest init */
+	setenv("KTSTR_GUEST_DIR", "/opt/ktstr-guest", 1);
+	p = parse_ok(TOPO SCEN "schedulers:\n"
+			       "  - {name: ktstr, args: [--fault=slow]}\n");
+	assert_string_equal(p->scheds[0].name, "ktstr");
+	assert_string_equal(p->scheds[0].path, "/opt/ktstr-guest/ktstr-sched");
+	assert_string_equal(p->scheds[0].args[0], "--fault=slow");
+	ktstr_profile__free(p);
+	p = parse_ok(TOPO SCEN "schedulers: [ktstr]\n");
+	assert_string_equal(p->scheds[0].path, "/opt/ktstr-guest/ktstr-sched");
+	ktstr_profile__free(p);
+	unsetenv("KTSTR_GUEST_DIR");
+
 	p = parse_ok(TOPO SCEN "schedulers: [{name: eevdf}, {path: /../../x}]\n");
 	assert_null(p->scheds[0].path);
 	assert_string_equal(p->scheds[1].path, "/x");
@@ -175,7 +189,8 @@ static void test_schedulers_bad(void **state)
 	parse_bad(TOPO SCEN "schedulers: eevdf\n",
 		  "p.yaml:3:13: schedulers: expected a list of schedulers, got a scalar");
 	parse_bad(TOPO SCEN "schedulers: [scx_foo]\n",
-		  "p.yaml:3:14: scheduler \"scx_foo\": write eevdf, a path to the binary "
+		  "p.yaml:3:14: scheduler \"scx_foo\": write eevdf, ktstr (the built-in test "
+		  "scheduler), a path to the binary "
 		  "(./scx_foo), or a mapping {name, path, args}");
 	parse_bad(TOPO SCEN "schedulers: [[eevdf]]\n",
 		  "p.yaml:3:14: scheduler: expected eevdf, a path to a binary, or a mapping "
