@@ -32,7 +32,8 @@
 static char kernel[4096];
 static char workdir[] = "/tmp/ktstr-qemu-boot-XXXXXX";
 static char initrd[4200], console_path[4200], com2_path[4200];
-static struct ktstr_qemu_cfg cfg = {.binary = "qemu-system-x86_64", .machine = "pc"};
+static struct ktstr_qemu_cfg cfg = {
+    .binary = "qemu-system-x86_64", .machine = "pc", .tcg_thread = "single"};
 
 static bool is_file(const char *p)
 {
