@@ -14,41 +14,9 @@
 #include <cmocka.h>
 
 #include "scenario.h"
+#include "scenario_test_util.h"
 
 #define HEAD "name: t\n"
-
-static struct ktstr_scenario *ok(const char *yaml)
-{
-	struct ktstr_scenario *s = NULL;
-	char err[512] = "";
-	int rc = ktstr_scenario__parse("s.yaml", yaml, strlen(yaml), &s, err, sizeof(err));
-
-	if (rc != 0) {
-		fail_msg("unexpected error %d: %s", rc, err);
-	}
-	return s;
-}
-
-static void bad(const char *yaml, const char *want)
-{
-	struct ktstr_scenario *s = (struct ktstr_scenario *)0x1;
-	char err[512] = "";
-	int rc = ktstr_scenario__parse("s.yaml", yaml, strlen(yaml), &s, err, sizeof(err));
-
-	assert_int_equal(rc, -EINVAL);
-	assert_string_equal(err, want);
-	assert_ptr_equal(s, (struct ktstr_scenario *)0x1);
-}
-
-/* @p v as compact JSON, compared with @p want. */
-static void json_is(const json_t *v, const char *want)
-{
-	char *got = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
-
-	assert_non_null(got);
-	assert_string_equal(got, want);
-	free(got);
-}
 
 /* The first step's JSON for a scenario whose only step is @p step (YAML flow). */
 static void step_is(const char *step, const char *want)

@@ -14,41 +14,10 @@
 #include <cmocka.h>
 
 #include "scenario.h"
+#include "scenario_test_util.h"
 
 #define HEAD "name: t\n"
 #define BD "backdrop: {cgroups: [cg_0, cg_1]}\n"
-
-static struct ktstr_scenario *ok(const char *yaml)
-{
-	struct ktstr_scenario *s = NULL;
-	char err[512] = "";
-	int rc = ktstr_scenario__parse("s.yaml", yaml, strlen(yaml), &s, err, sizeof(err));
-
-	if (rc != 0) {
-		fail_msg("unexpected error %d: %s", rc, err);
-	}
-	return s;
-}
-
-static void bad(const char *yaml, const char *want)
-{
-	struct ktstr_scenario *s = (struct ktstr_scenario *)0x1;
-	char err[512] = "";
-	int rc = ktstr_scenario__parse("s.yaml", yaml, strlen(yaml), &s, err, sizeof(err));
-
-	assert_int_equal(rc, -EINVAL);
-	assert_string_equal(err, want);
-	assert_ptr_equal(s, (struct ktstr_scenario *)0x1);
-}
-
-static void json_is(const json_t *v, const char *want)
-{
-	char *got = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
-
-	assert_non_null(got);
-	assert_string_equal(got, want);
-	free(got);
-}
 
 /* The ops of the only step, after the BD backdrop, for one op written in flow style. */
 static void op_is(const char *op, const char *want)
