@@ -11,7 +11,10 @@
 #include <sys/stat.h>
 
 #include "fsutil.h"
+#include "kcache.h"
+#include "kchain.h"
 #include "log.h"
+#include "progress.h"
 
 static pthread_mutex_t dirs_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *cache_root_set;   /* NULL: the XDG default */
@@ -138,7 +141,9 @@ void ktstr_inst__set_errorv(struct ktstr_inst *inst, const char *fmt, va_list ap
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (inst != NULL) {
-		memcpy(inst->last_error, msg, sizeof(msg));
+		char *slot = ktstr_inst__error_slot(inst);
+
+		memcpy(slot, msg, sizeof(msg));
 	}
 	log_prefixed(inst, KTSTR_LOG_DEBUG, msg);
 }
@@ -226,6 +231,81 @@ static bool host_cancelled(void)
 	return atomic_load(&cancel_flag);
 }
 
+static const char *host_kernel_cache_root(struct ktstr_inst *inst)
+{
+	char root[4096], err[4096 + 256];
+	int ret;
+
+	if (inst == NULL) {
+		return NULL;
+	}
+	if (inst->kcache_root != NULL) {
+		return inst->kcache_root;
+	}
+	ret = ktstr_kcache__root(root, sizeof(root), err, sizeof(err));
+	if (ret != 0) {
+		host_set_error(inst, "%s", err);
+		return NULL;
+	}
+	inst->kcache_root = strdup(root);
+	if (inst->kcache_root == NULL) {
+		host_set_error(inst, "out of memory");
+	}
+	return inst->kcache_root;
+}
+
+static int host_kernel_cache_lookup(struct ktstr_inst *inst, const char *id,
+				    struct ktstr_kernel *out)
+{
+	const char *root = host_kernel_cache_root(inst);
+	char err[KTSTR_INST_ERR_MAX];
+	int ret;
+
+	if (root == NULL) {
+		return -ENOENT;
+	}
+	if (id == NULL || out == NULL) {
+		return -EINVAL;
+	}
+	ret = ktstr_kcache__lookup(root, id, out, err, sizeof(err));
+	if (ret != 0 && err[0] != '\0') {
+		host_set_error(inst, "%s", err);
+	}
+	return ret;
+}
+
+static int host_kernel_install(struct ktstr_inst *inst, const struct ktstr_kernel_install *req,
+			       struct ktstr_kernel *out)
+{
+	if (inst == NULL || req == NULL || out == NULL || !KTSTR_SZ_HAS(req, force) ||
+	    req->key == NULL || req->fill == NULL) {
+		if (inst != NULL) {
+			host_set_error(inst, "kernel_install: bad request");
+		}
+		return -EINVAL;
+	}
+	return ktstr_kcache__install(inst, req, out);
+}
+
+static int host_cpu_budget(struct ktstr_inst *inst)
+{
+	return inst != NULL ? ktstr_kchain__cpu_budget(inst->chain) : 1;
+}
+
+static void host_progress(struct ktstr_inst *inst, const char *what, uint64_t done,
+			  uint64_t total)
+{
+	char prefix[160];
+
+	if (inst == NULL) {
+		snprintf(prefix, sizeof(prefix), "[plugin]");
+	} else {
+		snprintf(prefix, sizeof(prefix), "[%s:%s]",
+			 ktstr_plugin_kind__name(inst->plugin->desc.kind), inst->name);
+	}
+	ktstr_progress__report(prefix, what != NULL ? what : "working", done, total);
+}
+
 const struct ktstr_host_api ktstr_host_api_v1 = {
 	.sz = sizeof(struct ktstr_host_api),
 	.abi_major = KTSTR_ABI_MAJOR,
@@ -238,4 +318,9 @@ const struct ktstr_host_api ktstr_host_api_v1 = {
 	.scratch_dir = host_scratch_dir,
 	.kernel_set = ktstr_kernel__set,
 	.cancelled = host_cancelled,
+	.kernel_cache_root = host_kernel_cache_root,
+	.kernel_cache_lookup = host_kernel_cache_lookup,
+	.kernel_install = host_kernel_install,
+	.cpu_budget = host_cpu_budget,
+	.progress = host_progress,
 };

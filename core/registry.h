@@ -88,6 +88,11 @@ enum ktstr_plugin_kind ktstr_inst__kind(const struct ktstr_inst *inst);
 /** @brief The message of the last set_error() on this instance ("" if none). */
 const char *ktstr_inst__last_error(const struct ktstr_inst *inst);
 
+/** @brief The kernel-source chain @p inst belongs to (see kchain.h); NULL when none. */
+struct ktstr_kchain;
+void ktstr_inst__set_chain(struct ktstr_inst *inst, struct ktstr_kchain *chain);
+struct ktstr_kchain *ktstr_inst__chain(const struct ktstr_inst *inst);
+
 /** @brief Engine-wide settings handed to plugins through the host table. */
 void ktstr_registry__set_dirs(const char *cache_root, const char *scratch_root);
 /** @brief Mark the run cancelled (async-signal-safe); host->cancelled() then returns true. */
@@ -106,6 +111,12 @@ int ktstr_kernel__set(struct ktstr_kernel *k, enum ktstr_kernel_field f, const c
 /* --- typed op wrappers: -ENOTSUP when the op is absent or the kind is wrong --- */
 
 int ktstr_inst__kernel_resolve(struct ktstr_inst *inst, const char *id, struct ktstr_kernel *k);
+int ktstr_inst__remote_fetch(struct ktstr_inst *inst, const char *key, const char *dir);
+int ktstr_inst__remote_store(struct ktstr_inst *inst, const char *key, const char *dir);
+/** @brief True when @p inst is a kernel source with a remote_fetch or remote_store op. */
+bool ktstr_inst__is_remote_cache(struct ktstr_inst *inst);
+int ktstr_inst__plan_budget(struct ktstr_inst *inst, uint32_t cap, struct ktstr_plan *out,
+			    void **lease);
 int ktstr_inst__plan(struct ktstr_inst *inst, const struct ktstr_plan_request *req,
 		     struct ktstr_plan *out, void **lease);
 void ktstr_inst__plan_release(struct ktstr_inst *inst, void *lease);

@@ -86,6 +86,7 @@ static void inst__release(struct ktstr_inst *inst)
 	free(inst->priv);
 	free(inst->cache_dir);
 	free(inst->scratch_dir);
+	free(inst->kcache_root);
 	free(inst->name);
 	free(inst);
 }
@@ -137,7 +138,7 @@ int ktstr_inst__new(struct ktstr_plugin *plugin, const char *inst_name,
 		}
 		snprintf(err, errlen, "plugin \"%s\" instance \"%s\": init failed: %s",
 			 plugin->name, inst->name,
-			 inst->last_error[0] != '\0' ? inst->last_error : strerror(-ret));
+			 ktstr_inst__last_error(inst)[0] != '\0' ? ktstr_inst__last_error(inst) : strerror(-ret));
 		goto err_counted;
 	}
 	*out = inst;
@@ -164,10 +165,11 @@ void ktstr_inst__free(struct ktstr_inst *inst)
 
 		if (ret != 0 && ret != -ENOTSUP) {
 			KTSTR_WARN("sink %s: close failed while freeing it: %s", inst->name,
-				   inst->last_error[0] != '\0' ? inst->last_error : strerror(-ret));
+				   ktstr_inst__last_error(inst)[0] != '\0' ? ktstr_inst__last_error(inst) : strerror(-ret));
 		}
 	}
 	call_fini(inst);
+	ktstr_inst__error_forget(inst);
 	inst__release(inst);
 	atomic_fetch_sub(&p->ninst, 1);
 }
@@ -187,7 +189,39 @@ enum ktstr_plugin_kind ktstr_inst__kind(const struct ktstr_inst *inst)
 	return inst->plugin->desc.kind;
 }
 
+static __thread const struct ktstr_inst *op_inst; /* the instance in an op on this thread */
+static __thread char op_error[KTSTR_INST_ERR_MAX];
+
+void ktstr_inst__error_begin(struct ktstr_inst *inst)
+{
+	op_inst = inst;
+	op_error[0] = '\0';
+	inst->last_error[0] = '\0';
+}
+
+void ktstr_inst__error_forget(const struct ktstr_inst *inst)
+{
+	if (op_inst == inst) {
+		op_inst = NULL; /* a later instance may get the same address */
+	}
+}
+
+char *ktstr_inst__error_slot(struct ktstr_inst *inst)
+{
+	return op_inst == inst ? op_error : inst->last_error;
+}
+
 const char *ktstr_inst__last_error(const struct ktstr_inst *inst)
 {
-	return inst->last_error;
+	return op_inst == inst && op_error[0] != '\0' ? op_error : inst->last_error;
+}
+
+void ktstr_inst__set_chain(struct ktstr_inst *inst, struct ktstr_kchain *chain)
+{
+	inst->chain = chain;
+}
+
+struct ktstr_kchain *ktstr_inst__chain(const struct ktstr_inst *inst)
+{
+	return inst->chain;
 }

@@ -54,8 +54,20 @@ struct ktstr_inst {
 	bool sink_opened; /* a successful sink open() awaits its close() */
 	char *cache_dir;  /* made on first host->cache_dir() */
 	char *scratch_dir;
-	char last_error[KTSTR_INST_ERR_MAX];
+	char *kcache_root; /* made on first host->kernel_cache_root() */
+	char last_error[KTSTR_INST_ERR_MAX]; /* errors set outside an op (init, plugin threads) */
+	struct ktstr_kchain *chain; /* kernel sources: the chain the instance is in, or NULL */
 };
+
+/*
+ * registry_inst.c: where set_error writes for @inst. Inside an op the engine
+ * called on this thread it is a thread-local buffer, so one instance can
+ * resolve several kernels at once (KTSTR_KERNEL_PARALLELISM); elsewhere it
+ * is inst->last_error. ktstr_inst__error_begin() starts an op on this thread.
+ */
+char *ktstr_inst__error_slot(struct ktstr_inst *inst);
+void ktstr_inst__error_begin(struct ktstr_inst *inst);
+void ktstr_inst__error_forget(const struct ktstr_inst *inst);
 
 /* registry_desc.c: validate a descriptor the entry function returned and add
  * it to @reg. @handle (may be NULL) is owned by the new plugin on success. On

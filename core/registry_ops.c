@@ -15,7 +15,7 @@ static const void *ops_of(struct ktstr_inst *inst, enum ktstr_plugin_kind kind)
 	if (inst == NULL || inst->plugin->desc.kind != kind) {
 		return NULL;
 	}
-	inst->last_error[0] = '\0';
+	ktstr_inst__error_begin(inst);
 	return &inst->plugin->ops;
 }
 
@@ -43,6 +43,63 @@ int ktstr_inst__kernel_resolve(struct ktstr_inst *inst, const char *id, struct k
 		return -EINVAL;
 	}
 	return checked(ops->resolve(inst, id, k));
+}
+
+int ktstr_inst__remote_fetch(struct ktstr_inst *inst, const char *key, const char *dir)
+{
+	const struct ktstr_kernel_source_ops *ops = ops_of(inst, KTSTR_PLUGIN_KERNEL_SOURCE);
+
+	if (!KTSTR_OPS_HAS(ops, remote_fetch)) {
+		return -ENOTSUP;
+	}
+	if (key == NULL || dir == NULL) {
+		return -EINVAL;
+	}
+	return checked(ops->remote_fetch(inst, key, dir));
+}
+
+int ktstr_inst__remote_store(struct ktstr_inst *inst, const char *key, const char *dir)
+{
+	const struct ktstr_kernel_source_ops *ops = ops_of(inst, KTSTR_PLUGIN_KERNEL_SOURCE);
+
+	if (!KTSTR_OPS_HAS(ops, remote_store)) {
+		return -ENOTSUP;
+	}
+	if (key == NULL || dir == NULL) {
+		return -EINVAL;
+	}
+	return checked(ops->remote_store(inst, key, dir));
+}
+
+bool ktstr_inst__is_remote_cache(struct ktstr_inst *inst)
+{
+	const struct ktstr_kernel_source_ops *ops;
+
+	if (inst == NULL || inst->plugin->desc.kind != KTSTR_PLUGIN_KERNEL_SOURCE) {
+		return false;
+	}
+	ops = &inst->plugin->ops.kernel_source;
+	return KTSTR_OPS_HAS(ops, remote_fetch) || KTSTR_OPS_HAS(ops, remote_store);
+}
+
+int ktstr_inst__plan_budget(struct ktstr_inst *inst, uint32_t cap, struct ktstr_plan *out,
+			    void **lease)
+{
+	const struct ktstr_planner_ops *ops = ops_of(inst, KTSTR_PLUGIN_PLANNER);
+	int ret;
+
+	if (!KTSTR_OPS_HAS(ops, budget)) {
+		return -ENOTSUP;
+	}
+	if (out == NULL || lease == NULL) {
+		return -EINVAL;
+	}
+	memset(out, 0, sizeof(*out));
+	out->sz = sizeof(*out);
+	*lease = NULL;
+	ret = checked(ops->budget(inst, cap, out, lease));
+	CLAMP_SZ(out);
+	return ret;
 }
 
 int ktstr_inst__plan(struct ktstr_inst *inst, const struct ktstr_plan_request *req,

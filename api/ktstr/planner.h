@@ -43,8 +43,21 @@ struct ktstr_planner_ops {
 	 */
 	int (*plan)(struct ktstr_inst *inst, const struct ktstr_plan_request *req,
 		    struct ktstr_plan *out, void **lease);
-	/** @brief Give back what plan() took; called once per successful plan(). */
+	/** @brief Give back what plan() or budget() took; called once per success. */
 	void (*release)(struct ktstr_inst *inst, void *lease);
+
+	/* ---- ABI 1.1 ---- */
+
+	/**
+	 * @brief Optional: reserve host CPUs for host-side work (a kernel build).
+	 * @param cap  CPUs asked for (--cpu-cap); 0: KTSTR_CPU_CAP, else the
+	 *             planner's default share of the CPUs this process may use
+	 * @param out  vcpus = the number of CPUs granted (>= 1); host_cpus lists them
+	 * @return 0, -EBUSY when they are taken, -EINVAL for a cap above what
+	 *         is allowed, or -errno (error set)
+	 */
+	int (*budget)(struct ktstr_inst *inst, uint32_t cap, struct ktstr_plan *out,
+		      void **lease);
 };
 
 #ifdef __cplusplus

@@ -45,7 +45,7 @@ extern "C" {
 #endif
 
 #define KTSTR_ABI_MAJOR 1 /**< removal, reorder or semantic change */
-#define KTSTR_ABI_MINOR 0 /**< members appended at the end of a sized struct */
+#define KTSTR_ABI_MINOR 1 /**< members appended at the end of a sized struct */
 
 /** @brief The name of the one symbol every plugin exports. */
 #define KTSTR_PLUGIN_ENTRY_SYMBOL "ktstr_plugin_entry_v1"
@@ -65,6 +65,9 @@ struct ktstr_inst;
 
 /** @brief A resolved kernel being described by a kernel source (opaque). */
 struct ktstr_kernel;
+
+/** @brief A request to install a kernel-cache entry (see kernel_source.h). */
+struct ktstr_kernel_install;
 
 /** @brief Types of plugin options (the plugin's section of the profile). */
 enum ktstr_opt_type {
@@ -126,6 +129,55 @@ struct ktstr_host_api {
 	int (*kernel_set)(struct ktstr_kernel *k, enum ktstr_kernel_field field, const char *value);
 	/** @brief True once the user asked the run to stop (Ctrl-C, SIGTERM). */
 	bool (*cancelled)(void);
+
+	/* ---- ABI 1.1: check KTSTR_SZ_HAS(host, member) before calling ---- */
+
+	/**
+	 * @brief The kernel cache root: KTSTR_CACHE_DIR, else
+	 *        $XDG_CACHE_HOME/ktstr/kernels, else $HOME/.cache/ktstr/kernels.
+	 * @return engine-owned string; NULL (error set) when none can be named
+	 */
+	const char *(*kernel_cache_root)(struct ktstr_inst *inst);
+	/**
+	 * @brief Resolve @p id in the local kernel cache and describe it in @p out.
+	 *
+	 * @p id is "latest" (newest valid entry), a cache key, or a version
+	 * ("7.2" takes the highest matching release). Corrupt or half-written
+	 * entries are never returned.
+	 * @return 0; -ENOENT when nothing matches (error set when there is
+	 *         something to say); another -errno (error set) when the cache
+	 *         cannot be read
+	 */
+	int (*kernel_cache_lookup)(struct ktstr_inst *inst, const char *id,
+				   struct ktstr_kernel *out);
+	/**
+	 * @brief Install one entry in the kernel cache, at most once across
+	 *        processes, and describe it in @p out.
+	 *
+	 * Under the entry's exclusive lock: a valid entry already there is used
+	 * as is (no fill); otherwise the remote caches of the chain are asked,
+	 * then req->fill fills a temporary directory, the engine writes
+	 * metadata.json, extracts a vmlinux from a bzImage when none was given,
+	 * renames the directory into place and publishes it to the remote caches.
+	 * @return 0 already cached, 1 installed now, or -errno (error set)
+	 */
+	int (*kernel_install)(struct ktstr_inst *inst, const struct ktstr_kernel_install *req,
+			      struct ktstr_kernel *out);
+	/**
+	 * @brief How many host CPUs host-side work of this plugin (a kernel
+	 *        build's make -j) may use: the planner's budget (KTSTR_CPU_CAP,
+	 *        --cpu-cap, else its default share). Always >= 1.
+	 */
+	int (*cpu_budget)(struct ktstr_inst *inst);
+	/**
+	 * @brief Report progress of long work (downloads, builds). On a terminal
+	 *        the engine keeps one updating line; elsewhere it logs sparingly.
+	 * @param what   short label, e.g. "download linux-binary-7.2.13 (deb)"
+	 * @param done   units done so far (bytes, steps)
+	 * @param total  units in all; 0 when unknown. done >= total ends the line.
+	 */
+	void (*progress)(struct ktstr_inst *inst, const char *what, uint64_t done,
+			 uint64_t total);
 };
 
 /**

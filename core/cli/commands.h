@@ -5,5 +5,10 @@
 int ktstr_cmd_run(int argc, char **argv);
 int ktstr_cmd_plugin(int argc, char **argv);
 int ktstr_cmd_topo(int argc, char **argv);
+int ktstr_cmd_kernel(int argc, char **argv);
+int ktstr_cmd_kernel_list(int argc, char **argv);
+int ktstr_cmd_kernel_fetch(int argc, char **argv);
+int ktstr_cmd_kernel_build(int argc, char **argv);
+int ktstr_cmd_kernel_clean(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const struct command commands[] = {
 	{ "run", ktstr_cmd_run, "run a profile: boot a VM per test and check the scheduler" },
 	{ "plugin", ktstr_cmd_plugin, "list the loaded plugins (kernel sources, planners, VMs, sinks)" },
 	{ "topo", ktstr_cmd_topo, "list topology presets or explain a topology name" },
+	{ "kernel", ktstr_cmd_kernel, "list, fetch, build and clean cached kernels" },
 };
 
 static void usage(FILE *out)

@@ -27,7 +27,7 @@
 
 /* plugin.h */
 _Static_assert(KTSTR_ABI_MAJOR == 1, "ABI major");
-_Static_assert(KTSTR_ABI_MINOR == 0, "ABI minor");
+_Static_assert(KTSTR_ABI_MINOR == 1, "ABI minor");
 _Static_assert(sizeof(KTSTR_PLUGIN_ENTRY_SYMBOL) == sizeof("ktstr_plugin_entry_v1"), "entry");
 _Static_assert(sizeof(enum ktstr_plugin_kind) == 4, "enum size");
 _Static_assert(KTSTR_PLUGIN_KERNEL_SOURCE == 1 && KTSTR_PLUGIN_PLANNER == 2 &&
@@ -57,7 +57,13 @@ PIN(ktstr_host_api, cache_dir, 48, 8);
 PIN(ktstr_host_api, scratch_dir, 56, 8);
 PIN(ktstr_host_api, kernel_set, 64, 8);
 PIN(ktstr_host_api, cancelled, 72, 8);
-SIZE(ktstr_host_api, 80);
+/* 1.1 */
+PIN(ktstr_host_api, kernel_cache_root, 80, 8);
+PIN(ktstr_host_api, kernel_cache_lookup, 88, 8);
+PIN(ktstr_host_api, kernel_install, 96, 8);
+PIN(ktstr_host_api, cpu_budget, 104, 8);
+PIN(ktstr_host_api, progress, 112, 8);
+SIZE(ktstr_host_api, 120);
 
 PIN(ktstr_plugin_desc, sz, 0, 8);
 PIN(ktstr_plugin_desc, abi_major, 8, 2);
@@ -88,7 +94,27 @@ PIN(ktstr_kernel_source_ops, sz, 0, 8);
 PIN(ktstr_kernel_source_ops, init, 8, 8);
 PIN(ktstr_kernel_source_ops, fini, 16, 8);
 PIN(ktstr_kernel_source_ops, resolve, 24, 8);
-SIZE(ktstr_kernel_source_ops, 32);
+/* 1.1 */
+PIN(ktstr_kernel_source_ops, remote_fetch, 32, 8);
+PIN(ktstr_kernel_source_ops, remote_store, 40, 8);
+SIZE(ktstr_kernel_source_ops, 48);
+
+PIN(ktstr_entry_meta, sz, 0, 8);
+PIN(ktstr_entry_meta, image_name, 8, 8);
+PIN(ktstr_entry_meta, version, 16, 8);
+PIN(ktstr_entry_meta, source_json, 24, 8);
+PIN(ktstr_entry_meta, config_hash, 32, 8);
+PIN(ktstr_entry_meta, kconfig_hash, 40, 8);
+PIN(ktstr_entry_meta, source_vmlinux_size, 48, 8);
+PIN(ktstr_entry_meta, source_vmlinux_mtime_secs, 56, 8);
+SIZE(ktstr_entry_meta, 64);
+
+PIN(ktstr_kernel_install, sz, 0, 8);
+PIN(ktstr_kernel_install, key, 8, 8);
+PIN(ktstr_kernel_install, fill, 16, 8);
+PIN(ktstr_kernel_install, ctx, 24, 8);
+PIN(ktstr_kernel_install, force, 32, 1);
+SIZE(ktstr_kernel_install, 40);
 
 /* planner.h */
 PIN(ktstr_plan_request, sz, 0, 8);
@@ -109,7 +135,9 @@ PIN(ktstr_planner_ops, init, 8, 8);
 PIN(ktstr_planner_ops, fini, 16, 8);
 PIN(ktstr_planner_ops, plan, 24, 8);
 PIN(ktstr_planner_ops, release, 32, 8);
-SIZE(ktstr_planner_ops, 40);
+/* 1.1 */
+PIN(ktstr_planner_ops, budget, 40, 8);
+SIZE(ktstr_planner_ops, 48);
 
 /* vm.h */
 _Static_assert(sizeof(enum ktstr_accel) == 4, "enum size");

@@ -47,7 +47,7 @@ if command -v python3 >/dev/null 2>&1; then
 fi
 
 expect_rc 0 "$ktstr" plugin list --verbose
-grep -Eq "^abi-good +sink +1\.0 +1\.2\.3 +$fix/good_sink\.so +ABI fixture: a well-formed sink\$" \
+grep -Eq "^abi-good +sink +1\.1 +1\.2\.3 +$fix/good_sink\.so +ABI fixture: a well-formed sink\$" \
 	"$tmp/out" || fail "no abi-good row in: $(cat "$tmp/out")"
 grep -Eq "^abi-newer-vm +vm +1\.3 " "$tmp/out" || fail "the newer-minor VM is not listed as 1.3"
 grep -q '^refused modules:$' "$tmp/out" || fail "the table does not list refusals"

@@ -70,7 +70,7 @@ grep -qF "\"path\": \"$tmp/oot/oot_sink.so\"" "$tmp/list.json" ||
 	fail "oot-sink is not listed with path $tmp/oot/oot_sink.so"
 # JSON escapes the quotes around the plugin name.
 want="refusing plugin module $tmp/oot/oot_sink_abi2.so (plugin \\\"oot-sink\\\"): built for"
-want="$want ABI 2.0, this ktstr supports ABI 1.0"
+want="$want ABI 2.0, this ktstr supports ABI 1.1"
 grep -qF "$want" "$tmp/list.json" || fail "no refusal line '$want' in: $(cat "$tmp/list.json")"
 n=$(grep -c "refusing plugin module $tmp/oot/oot_sink_abi2.so" "$tmp/list.err" || true)
 [ "$n" -eq 1 ] || fail "expected the refusal once on stderr, got $n: $(cat "$tmp/list.err")"
@@ -78,6 +78,6 @@ n=$(grep -c "refusing plugin module $tmp/oot/oot_sink_abi2.so" "$tmp/list.err" |
 # The table form lists it too.
 KTSTR_PLUGIN_PATH=$tmp/oot "$ktstr" plugin list >"$tmp/list.txt" 2>/dev/null ||
 	fail "ktstr plugin list exited non-zero"
-grep -Eq "^oot-sink +sink +1\.0 +1\.0\.0 +$tmp/oot/oot_sink.so\$" "$tmp/list.txt" ||
+grep -Eq "^oot-sink +sink +1\.1 +1\.0\.0 +$tmp/oot/oot_sink.so\$" "$tmp/list.txt" ||
 	fail "no oot-sink row in: $(cat "$tmp/list.txt")"
 echo "PASS: out-of-tree sink built with pkg-config, listed, ABI 2.0 twin refused"

@@ -128,7 +128,7 @@ static void test_good_sink_loads(void **state)
 	assert_string_equal(info.name, "abi-good");
 	assert_int_equal(info.kind, KTSTR_PLUGIN_SINK);
 	assert_int_equal(info.abi_major, 1);
-	assert_int_equal(info.abi_minor, 0);
+	assert_int_equal(info.abi_minor, KTSTR_ABI_MINOR);
 	assert_string_equal(info.version, "1.2.3");
 	assert_string_equal(info.description, "ABI fixture: a well-formed sink");
 	assert_string_equal(info.path, real);
@@ -149,7 +149,7 @@ static void test_wrong_major_refused(void **state)
 	assert_int_equal(ktstr_registry__load_file(reg, path, err, sizeof(err)), -EPROTO);
 	snprintf(want, sizeof(want),
 		 "refusing plugin module %s (plugin \"abi-wrong-major\"): built for ABI 2.0, this "
-		 "ktstr supports ABI 1.0; rebuild it against this ktstr's plugin headers "
+		 "ktstr supports ABI 1.1; rebuild it against this ktstr's plugin headers "
 		 "(pkg-config ktstr-plugin)",
 		 real);
 	assert_string_equal(err, want);
@@ -173,7 +173,7 @@ static void test_no_entry_refused(void **state)
 	snprintf(want, sizeof(want),
 		 "refusing plugin module %s: it exports no ktstr_plugin_entry_v1 (not a ktstr "
 		 "plugin, or one built for another ABI major); its ABI version is unknown, this "
-		 "ktstr supports ABI 1.0",
+		 "ktstr supports ABI 1.1",
 		 real);
 	assert_string_equal(err, want);
 	ktstr_registry__free(reg);
@@ -195,7 +195,7 @@ static void test_duplicate_names_refused(void **state)
 	snprintf(want, sizeof(want),
 		 "refusing plugin module %s (plugin \"abi-dup\"): a sink plugin named \"abi-dup\" "
 		 "is already loaded from %s (rename one, or drop one of the modules from the "
-		 "search path); built for ABI 1.0, this ktstr supports ABI 1.0",
+		 "search path); built for ABI 1.1, this ktstr supports ABI 1.1",
 		 rb, ra);
 	assert_string_equal(err, want);
 	/* The same file twice is a duplicate too. */
@@ -218,8 +218,8 @@ static void test_short_descriptor_refused(void **state)
 	assert_int_equal(ktstr_registry__load_file(reg, path, err, sizeof(err)), -EPROTO);
 	snprintf(want, sizeof(want),
 		 "refusing plugin module %s (plugin \"abi-short\"): its descriptor is 56 bytes, an "
-		 "ABI 1.0 descriptor is at least 64 (through priv_size); built for ABI 1.0, this "
-		 "ktstr supports ABI 1.0",
+		 "ABI 1.0 descriptor is at least 64 (through priv_size); built for ABI 1.1, this "
+		 "ktstr supports ABI 1.1",
 		 real);
 	assert_string_equal(err, want);
 	ktstr_registry__free(reg);
@@ -259,7 +259,7 @@ static void test_defective_descriptors_refused(void **state)
 		assert_true(strncmp(err, "refusing plugin module ", 23) == 0);
 		assert_non_null(strstr(err, real));
 		assert_non_null(strstr(err, cases[i].reason));
-		assert_non_null(strstr(err, "this ktstr supports ABI 1.0"));
+		assert_non_null(strstr(err, "this ktstr supports ABI 1.1"));
 		assert_null(strchr(err, '\n'));
 		assert_int_equal(ktstr_registry__count(reg), 0);
 		ktstr_registry__free(reg);
@@ -278,7 +278,7 @@ static void test_bad_paths_refused(void **state)
 			 -EINVAL);
 	assert_string_equal(err, "refusing plugin module " FIX "/good_sink.o: only files named "
 				 "*.so are loaded; its ABI version is unknown, this ktstr "
-				 "supports ABI 1.0");
+				 "supports ABI 1.1");
 	assert_int_equal(ktstr_registry__load_file(reg, FIX "/missing.so", err, sizeof(err)),
 			 -ENOENT);
 	assert_non_null(strstr(err, "/missing.so: cannot resolve the path: No such file"));

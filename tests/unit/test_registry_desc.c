@@ -141,28 +141,28 @@ static void test_descriptor_sizes(void **state)
 
 	check_refusal(NULL, -EPROTO,
 		      "refusing plugin module /m/x.so: its entry function returned no descriptor; "
-		      "its ABI version is unknown, this ktstr supports ABI 1.0");
+		      "its ABI version is unknown, this ktstr supports ABI 1.1");
 	d.sz = 0;
 	check_refusal(&d, -EPROTO,
 		      "refusing plugin module /m/x.so: its descriptor is 0 bytes, too short to "
 		      "hold its ABI version (an ABI 1.0 descriptor is 64 bytes); its ABI version "
-		      "is unknown, this ktstr supports ABI 1.0");
+		      "is unknown, this ktstr supports ABI 1.1");
 	d.sz = 11;
 	check_refusal(&d, -EPROTO,
 		      "refusing plugin module /m/x.so: its descriptor is 11 bytes, too short to "
 		      "hold its ABI version (an ABI 1.0 descriptor is 64 bytes); its ABI version "
-		      "is unknown, this ktstr supports ABI 1.0");
+		      "is unknown, this ktstr supports ABI 1.1");
 	/* 12 bytes cover the version but not the name. */
 	d.sz = 12;
 	check_refusal(&d, -EPROTO,
 		      "refusing plugin module /m/x.so: its descriptor is 12 bytes, an ABI 1.0 "
-		      "descriptor is at least 64 (through priv_size); built for ABI 1.0, this "
-		      "ktstr supports ABI 1.0");
+		      "descriptor is at least 64 (through priv_size); built for ABI 1.1, this "
+		      "ktstr supports ABI 1.1");
 	d.sz = 63;
 	check_refusal(&d, -EPROTO,
 		      "refusing plugin module /m/x.so (plugin \"s\"): its descriptor is 63 bytes, "
 		      "an ABI 1.0 descriptor is at least 64 (through priv_size); built for ABI "
-		      "1.0, this ktstr supports ABI 1.0");
+		      "1.1, this ktstr supports ABI 1.1");
 	d.sz = 64;
 	reg = new_reg();
 	assert_int_equal(ktstr_registry__adopt(reg, "/m/x.so", NULL, &d, err, sizeof(err)), 0);
@@ -184,7 +184,7 @@ static void test_major_mismatch(void **state)
 	d.abi_minor = 5;
 	check_refusal(&d, -EPROTO,
 		      "refusing plugin module /m/x.so (plugin \"older\"): built for ABI 0.5, this "
-		      "ktstr supports ABI 1.0; rebuild it against this ktstr's plugin headers "
+		      "ktstr supports ABI 1.1; rebuild it against this ktstr's plugin headers "
 		      "(pkg-config ktstr-plugin)");
 	/* The major is checked before the size: a 2.x descriptor may be any size. */
 	d.abi_major = 2;
@@ -193,7 +193,7 @@ static void test_major_mismatch(void **state)
 	d.name = "newer";
 	check_refusal(&d, -EPROTO,
 		      "refusing plugin module /m/x.so (plugin \"newer\"): built for ABI 2.0, this "
-		      "ktstr supports ABI 1.0; rebuild it against this ktstr's plugin headers "
+		      "ktstr supports ABI 1.1; rebuild it against this ktstr's plugin headers "
 		      "(pkg-config ktstr-plugin)");
 }
 
@@ -212,13 +212,13 @@ static void test_kinds_and_names(void **state)
 	d.kind = (enum ktstr_plugin_kind)0;
 	check_refusal(&d, -EPROTO,
 		      "refusing plugin module /m/x.so (plugin \"k\"): unknown plugin kind 0 "
-		      "(kinds: 1 kernel-source, 2 planner, 3 vm, 4 sink); built for ABI 1.0, this "
-		      "ktstr supports ABI 1.0");
+		      "(kinds: 1 kernel-source, 2 planner, 3 vm, 4 sink); built for ABI 1.1, this "
+		      "ktstr supports ABI 1.1");
 	d.kind = (enum ktstr_plugin_kind)5;
 	check_refusal(&d, -EPROTO,
 		      "refusing plugin module /m/x.so (plugin \"k\"): unknown plugin kind 5 "
-		      "(kinds: 1 kernel-source, 2 planner, 3 vm, 4 sink); built for ABI 1.0, this "
-		      "ktstr supports ABI 1.0");
+		      "(kinds: 1 kernel-source, 2 planner, 3 vm, 4 sink); built for ABI 1.1, this "
+		      "ktstr supports ABI 1.1");
 	d.kind = KTSTR_PLUGIN_SINK;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		struct ktstr_registry *reg = new_reg();
@@ -232,13 +232,13 @@ static void test_kinds_and_names(void **state)
 	d.name = NULL;
 	check_refusal(&d, -EPROTO,
 		      "refusing plugin module /m/x.so: plugin name NULL is invalid (it must be "
-		      "1-64 characters of a-z, 0-9, '_' and '-'); built for ABI 1.0, this ktstr "
-		      "supports ABI 1.0");
+		      "1-64 characters of a-z, 0-9, '_' and '-'); built for ABI 1.1, this ktstr "
+		      "supports ABI 1.1");
 	d.name = "a\nb";
 	check_refusal(&d, -EPROTO,
 		      "refusing plugin module /m/x.so: plugin name \"a?b\" is invalid (it must be "
-		      "1-64 characters of a-z, 0-9, '_' and '-'); built for ABI 1.0, this ktstr "
-		      "supports ABI 1.0");
+		      "1-64 characters of a-z, 0-9, '_' and '-'); built for ABI 1.1, this ktstr "
+		      "supports ABI 1.1");
 	/* 64 characters is the longest name. */
 	memset(long_name, 'n', 64);
 	long_name[64] = '\0';
@@ -255,8 +255,8 @@ static void test_kinds_and_names(void **state)
 	long_name[65] = '\0';
 	snprintf(want, sizeof(want),
 		 "refusing plugin module /m/x.so: plugin name \"%.64s\" is invalid (it must be "
-		 "1-64 characters of a-z, 0-9, '_' and '-'); built for ABI 1.0, this ktstr "
-		 "supports ABI 1.0",
+		 "1-64 characters of a-z, 0-9, '_' and '-'); built for ABI 1.1, this ktstr "
+		 "supports ABI 1.1",
 		 long_name);
 	check_refusal(&d, -EPROTO, want);
 }
@@ -295,8 +295,8 @@ static void test_ops_minimum_per_kind(void **state)
 		memcpy(copy, &sz, sizeof(sz));
 		snprintf(want, sizeof(want),
 			 "refusing plugin module /m/x.so (plugin \"k\"): its %s ops table is %zu "
-			 "bytes, too short to hold %s (needs %zu); built for ABI 1.0, this ktstr "
-			 "supports ABI 1.0",
+			 "bytes, too short to hold %s (needs %zu); built for ABI 1.1, this ktstr "
+			 "supports ABI 1.1",
 			 ktstr_plugin_kind__name(d.kind), sz, cases[i].op, cases[i].min);
 		check_refusal(&d, -EPROTO, want);
 
@@ -311,7 +311,7 @@ static void test_ops_minimum_per_kind(void **state)
 		memset(copy + cases[i].min - 8, 0, 8);
 		snprintf(want, sizeof(want),
 			 "refusing plugin module /m/x.so (plugin \"k\"): its %s ops table leaves "
-			 "the required op %s NULL; built for ABI 1.0, this ktstr supports ABI 1.0",
+			 "the required op %s NULL; built for ABI 1.1, this ktstr supports ABI 1.1",
 			 ktstr_plugin_kind__name(d.kind), cases[i].op);
 		check_refusal(&d, -EPROTO, want);
 	}
@@ -333,8 +333,8 @@ static void test_ops_null_and_copy(void **state)
 	d.ops = NULL;
 	check_refusal(&d, -EPROTO,
 		      "refusing plugin module /m/x.so (plugin \"k\"): the descriptor has no ops "
-		      "table (a sink plugin needs one with emit); built for ABI 1.0, this ktstr "
-		      "supports ABI 1.0");
+		      "table (a sink plugin needs one with emit); built for ABI 1.1, this ktstr "
+		      "supports ABI 1.1");
 
 	reg = new_reg();
 	d.ops = &newer;
@@ -372,7 +372,7 @@ static void test_duplicates_and_refusal_list(void **state)
 	assert_string_equal(err, "refusing plugin module /b/two.so (plugin \"same\"): a sink "
 				 "plugin named \"same\" is already loaded from /a/one.so (rename "
 				 "one, or drop one of the modules from the search path); built "
-				 "for ABI 1.0, this ktstr supports ABI 1.0");
+				 "for ABI 1.1, this ktstr supports ABI 1.1");
 	/* No error buffer: still refused and still recorded. */
 	assert_int_equal(ktstr_registry__adopt(reg, "/c/three.so", NULL, &d, NULL, 0), -EEXIST);
 	assert_int_equal(ktstr_registry__refusal_count(reg), 2);

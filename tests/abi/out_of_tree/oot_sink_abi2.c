@@ -7,5 +7,7 @@
 
 #undef KTSTR_ABI_MAJOR
 #define KTSTR_ABI_MAJOR 2
+#undef KTSTR_ABI_MINOR
+#define KTSTR_ABI_MINOR 0
 
 #include "oot_sink.c"
