@@ -57,3 +57,34 @@ void ktstr_kchain__remote_store(struct ktstr_kchain *chain, struct ktstr_inst *s
 int ktstr_kchain__cpu_budget(struct ktstr_kchain *chain);
 
 #endif
+
+/* --- a chain with its own registry, for commands without a profile ----- */
+
+struct ktstr_plugin_use;
+
+/** @brief Which sources (and planner) to open. */
+struct ktstr_kchain_opts {
+	const struct ktstr_plugin_use *uses; /**< in order, with options; NULL: use names */
+	size_t nuses;
+	const char *const *names; /**< plugin names in order, no options; NULL and nuses 0: default */
+	size_t nnames;
+	uint32_t cpu_cap;        /**< --cpu-cap; 0: none */
+};
+
+/** @brief The default chain, in order; names whose plugin is not loaded are skipped. */
+extern const char *const ktstr_kchain_default_sources[];
+extern const size_t ktstr_kchain_default_nsources;
+
+struct ktstr_kchain_set;
+
+/**
+ * @brief Load the plugins (KTSTR_PLUGIN_PATH and the default directory),
+ *        create the named source instances and the default planner, and
+ *        chain them. Named sources that are not loaded are an error; default
+ *        ones are skipped.
+ */
+int ktstr_kchain__open(const struct ktstr_kchain_opts *o, struct ktstr_kchain_set **out,
+		       char *err, size_t errlen);
+struct ktstr_kchain *ktstr_kchain_set__chain(const struct ktstr_kchain_set *set);
+/** @brief Free the chain, its instances and the registry. NULL-safe. */
+void ktstr_kchain_set__close(struct ktstr_kchain_set *set);
