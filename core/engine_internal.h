@@ -8,14 +8,17 @@
 
 #include "engine.h"
 #include "initramfs.h"
+#include "kchain.h"
 #include "matrix.h"
 #include "profile.h"
 #include "registry.h"
 #include "result.h"
 
 struct ktstr_engine_kernel {
-	char *id;                   /* as the user wrote it */
-	char *label;                /* kernel_<sanitized version or name> */
+	char *id;                   /* as the user wrote it (or what discovery found) */
+	char *raw_label;            /* readable label (KTSTR_KERNEL_LIST): 6.14.2, path_x_abc123 */
+	char *label;                /* sanitized: kernel_6_14_2 (test names, sidecars) */
+	char *dir;                  /* the kernel's directory (KTSTR_KERNEL, KTSTR_KERNEL_LIST) */
 	struct ktstr_kernel *k;     /* resolved description */
 	const char *source;         /* instance name of the source that resolved it */
 };
@@ -27,6 +30,7 @@ struct ktstr_engine {
 	struct ktstr_inst **sources;
 	size_t nsources;
 	struct ktstr_inst *planner;
+	struct ktstr_kchain *kchain; /* the sources in order, with the planner */
 	struct ktstr_inst *vm;
 	struct ktstr_inst **sinks;
 	size_t nsinks;
@@ -54,6 +58,9 @@ void ktstr_engine__unload_plugins(struct ktstr_engine *e);
 /* engine_kernels.c */
 int ktstr_engine__resolve_kernels(struct ktstr_engine *e, char *err, size_t errlen);
 void ktstr_engine__free_kernels(struct ktstr_engine *e);
+/* The kernel set for --dry-run: text lines, or a JSON array. */
+void ktstr_engine__print_kernels(const struct ktstr_engine *e, FILE *out);
+json_t *ktstr_engine__kernels_json(const struct ktstr_engine *e);
 
 /* engine_test.c: run test i and hand its record to the sinks. */
 int ktstr_engine__run_test(struct ktstr_engine *e, size_t i);

@@ -26,6 +26,36 @@ static int make_inst(struct ktstr_engine *e, enum ktstr_plugin_kind kind,
 			       use != NULL ? &use->cfg : NULL, out, err, errlen);
 }
 
+/* The profile's kernel_sources (each required), else the default chain (missing ones skipped). */
+static int make_sources(struct ktstr_engine *e, char *err, size_t errlen)
+{
+	const struct ktstr_profile *p = e->profile;
+	size_t count = p->nkernel_sources > 0 ? p->nkernel_sources : ktstr_kchain_default_nsources;
+	int ret;
+
+	e->sources = calloc(count, sizeof(*e->sources));
+	if (e->sources == NULL) {
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < count; i++) {
+		const char *dflt = p->nkernel_sources == 0 ? ktstr_kchain_default_sources[i] : NULL;
+
+		if (dflt != NULL &&
+		    ktstr_registry__find(e->reg, KTSTR_PLUGIN_KERNEL_SOURCE, dflt) == NULL) {
+			KTSTR_DBG("kernel source %s is not loaded; left out of the default chain", dflt);
+			continue;
+		}
+		ret = make_inst(e, KTSTR_PLUGIN_KERNEL_SOURCE,
+				p->nkernel_sources > 0 ? &p->kernel_sources[i] : NULL, dflt,
+				&e->sources[e->nsources], err, errlen);
+		if (ret != 0) {
+			return ret;
+		}
+		e->nsources++;
+	}
+	return 0;
+}
+
 static int make_list(struct ktstr_engine *e, enum ktstr_plugin_kind kind,
 		     const struct ktstr_plugin_use *uses, size_t n, const char *const *dflt,
 		     size_t ndflt, struct ktstr_inst ***out, size_t *nout, char *err, size_t errlen)
@@ -51,7 +81,6 @@ static int make_list(struct ktstr_engine *e, enum ktstr_plugin_kind kind,
 
 int ktstr_engine__load_plugins(struct ktstr_engine *e, char *err, size_t errlen)
 {
-	static const char *const dflt_sources[] = { "local", "cache" };
 	static const char *const dflt_sinks[] = { "sidecar" };
 	const struct ktstr_profile *p = e->profile;
 	int ret;
@@ -66,11 +95,13 @@ int ktstr_engine__load_plugins(struct ktstr_engine *e, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot scan the plugin directories: %s", strerror(-ret));
 		return ret;
 	}
-	ret = make_list(e, KTSTR_PLUGIN_KERNEL_SOURCE, p->kernel_sources, p->nkernel_sources,
-			dflt_sources, 2, &e->sources, &e->nsources, err, errlen);
+	ret = make_sources(e, err, errlen);
 	if (ret == 0) {
 		ret = make_inst(e, KTSTR_PLUGIN_PLANNER, &p->planner, "default", &e->planner, err,
 				errlen);
+	}
+	if (ret == 0) {
+		ret = ktstr_kchain__new(e->sources, e->nsources, e->planner, 0, &e->kchain);
 	}
 	if (ret == 0) {
 		ret = make_inst(e, KTSTR_PLUGIN_VM, &p->vm, "qemu", &e->vm, err, errlen);
@@ -88,6 +119,8 @@ int ktstr_engine__load_plugins(struct ktstr_engine *e, char *err, size_t errlen)
 
 void ktstr_engine__unload_plugins(struct ktstr_engine *e)
 {
+	ktstr_kchain__free(e->kchain);
+	e->kchain = NULL;
 	for (size_t i = 0; i < e->nsinks; i++) {
 		ktstr_inst__free(e->sinks[i]);
 	}

@@ -35,6 +35,7 @@ void ktstr_engine__print_plan(struct ktstr_engine *e, FILE *out)
 						 "scenario", e->profile->scenarios[t->scenario].name,
 						 "est_s", (json_int_t)t->est_s));
 		}
+		json_object_set_new(root, "kernels", ktstr_engine__kernels_json(e));
 		json_object_set_new(root, "tests", tests);
 		json_object_set_new(root, "selected", json_integer((json_int_t)m->n));
 		json_object_set_new(root, "total", json_integer((json_int_t)m->total_before_filter));
@@ -44,6 +45,7 @@ void ktstr_engine__print_plan(struct ktstr_engine *e, FILE *out)
 		return;
 	}
 	uint64_t est = 0;
+	ktstr_engine__print_kernels(e, out);
 	for (size_t i = 0; i < m->n; i++) {
 		const struct ktstr_test *t = &m->tests[i];
 		fprintf(out, "%s  (kernel %s, ~%us)\n", t->name, e->kernels[t->kernel].label, t->est_s);

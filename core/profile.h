@@ -75,7 +75,7 @@ struct ktstr_profile {
 	uint32_t budget_s;                        /* 0: no budget */
 	char *output_dir;                         /* NULL: ./ktstr-runs */
 	/* plugins */
-	struct ktstr_plugin_use *kernel_sources; size_t nkernel_sources; /* default: local, cache */
+	struct ktstr_plugin_use *kernel_sources; size_t nkernel_sources; /* NULL: the default chain (kchain.h) */
 	struct ktstr_plugin_use planner;          /* default: "default" */
 	struct ktstr_plugin_use vm;               /* default: "qemu" */
 	struct ktstr_plugin_use *sinks; size_t nsinks; /* default: sidecar */

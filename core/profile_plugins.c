@@ -148,7 +148,8 @@ static int kernel_sources(struct ktstr_pctx *c, const struct ktstr_pkey *k, yaml
 	if (rc == 0 && p->nkernel_sources == 0) {
 		return ktstr_pctx__error(c, val,
 					 "kernel_sources: the list is empty; give at least one "
-					 "kernel source (leave the key out for [local, cache])");
+					 "kernel source (leave the key out for the default chain: local, cache, "
+					 "gha, debian)");
 	}
 	return rc;
 }
@@ -224,14 +225,12 @@ static int default_uses(struct ktstr_plugin_use **arr, size_t *n, const char *co
 
 int ktstr_profile__default_plugins(struct ktstr_profile *p)
 {
-	static const char *const kernel_sources_dfl[] = {"local", "cache"};
 	static const char *const sinks_dfl[] = {"sidecar"};
 	int rc = 0;
 
-	if (p->kernel_sources == NULL) {
-		rc = default_uses(&p->kernel_sources, &p->nkernel_sources, kernel_sources_dfl, 2);
-	}
-	if (rc == 0 && p->planner.plugin == NULL) {
+	/* kernel_sources stays NULL when not given: the engine then chains the
+	 * default sources (kchain.h) that are loaded, skipping missing ones. */
+	if (p->planner.plugin == NULL) {
 		rc = default_use(&p->planner, "default");
 	}
 	if (rc == 0 && p->vm.plugin == NULL) {

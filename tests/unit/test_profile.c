@@ -70,10 +70,8 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(p->nexclude, 0);
 	assert_int_equal(p->budget_s, 0);
 	assert_null(p->output_dir);
-	assert_int_equal(p->nkernel_sources, 2);
-	assert_string_equal(p->kernel_sources[0].plugin, "local");
-	assert_string_equal(p->kernel_sources[0].instance, "local");
-	assert_string_equal(p->kernel_sources[1].plugin, "cache");
+	assert_int_equal(p->nkernel_sources, 0); /* the engine chains the default sources */
+	assert_null(p->kernel_sources);
 	assert_string_equal(p->planner.plugin, "default");
 	assert_string_equal(p->planner.instance, "default");
 	assert_string_equal(p->vm.plugin, "qemu");
@@ -127,7 +125,7 @@ static void test_null_values_mean_absent(void **state)
 	assert_int_equal(p->nkernels, 0);
 	assert_int_equal(p->nscheds, 1);
 	assert_int_equal(p->nflagsets, 0);
-	assert_int_equal(p->nkernel_sources, 2);
+	assert_int_equal(p->nkernel_sources, 0);
 	ktstr_profile__free(p);
 }
 
@@ -352,7 +350,7 @@ static void test_plugins_bad(void **state)
 	    "letter, digit or _ (names become part of test names)");
 	parse_bad(MIN "plugins: {kernel_sources: []}\n",
 		  "p.yaml:3:27: kernel_sources: the list is empty; give at least one kernel source "
-		  "(leave the key out for [local, cache])");
+		  "(leave the key out for the default chain: local, cache, gha, debian)");
 	parse_bad(MIN "plugins: {kernel_sources: local}\n",
 		  "p.yaml:3:27: kernel_sources: expected a list of plugins, got a scalar");
 	parse_bad(MIN "plugins: {sinks: [sidecar, {plugin: junit, name: sidecar}]}\n",
