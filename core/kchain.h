@@ -56,7 +56,6 @@ void ktstr_kchain__remote_store(struct ktstr_kchain *chain, struct ktstr_inst *s
 /** @brief CPUs for host-side work, from the planner's budget (>= 1; reserved once). */
 int ktstr_kchain__cpu_budget(struct ktstr_kchain *chain);
 
-#endif
 
 /* --- a chain with its own registry, for commands without a profile ----- */
 
@@ -88,3 +87,5 @@ int ktstr_kchain__open(const struct ktstr_kchain_opts *o, struct ktstr_kchain_se
 struct ktstr_kchain *ktstr_kchain_set__chain(const struct ktstr_kchain_set *set);
 /** @brief Free the chain, its instances and the registry. NULL-safe. */
 void ktstr_kchain_set__close(struct ktstr_kchain_set *set);
+
+#endif
