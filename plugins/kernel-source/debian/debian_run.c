@@ -1,0 +1,264 @@
+/* posix_spawn with captured output and cancellation (see debian_run.h). */
+#define _GNU_SOURCE
+#include "debian_run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define OUT_MAX (64u << 20) /* apt-cache output far below this */
+
+/* The child's environment: ours with LC_ALL=C, so messages and output do not vary. */
+static char **child_env(void)
+{
+	size_t n = 0, j = 0;
+	char **env;
+
+	while (environ[n] != NULL) {
+		n++;
+	}
+	env = calloc(n + 2, sizeof(*env));
+	if (env == NULL) {
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(environ[i], "LC_ALL=", 7) != 0 &&
+		    strncmp(environ[i], "LANGUAGE=", 9) != 0) {
+			env[j++] = environ[i];
+		}
+	}
+	env[j++] = "LC_ALL=C";
+	env[j] = NULL;
+	return env;
+}
+
+static int spawn(struct debian_cmd *c, int out_fd, int err_fd, pid_t *pid)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, dflt;
+	char **env = child_env();
+	int rc;
+
+	if (env == NULL) {
+		return -ENOMEM;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	sigemptyset(&dflt);
+	sigaddset(&dflt, SIGPIPE);
+	sigaddset(&dflt, SIGINT);
+	sigaddset(&dflt, SIGTERM);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &dflt);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+					    POSIX_SPAWN_SETPGROUP);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	if (out_fd >= 0) {
+		posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	} else {
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	}
+	posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+	if (c->cwd != NULL) {
+		posix_spawn_file_actions_addchdir_np(&fa, c->cwd);
+	}
+	rc = -posix_spawnp(pid, c->argv[0], &fa, &attr, (char *const *)c->argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	free(env);
+	return rc;
+}
+
+/* Append what @p fd has to the growing stdout buffer. 0, 1 at EOF, or -errno. */
+static int read_out(struct debian_cmd *c, int fd, size_t *cap)
+{
+	char buf[65536];
+	ssize_t n = read(fd, buf, sizeof(buf));
+
+	if (n == 0) {
+		return 1;
+	}
+	if (n < 0) {
+		return errno == EINTR || errno == EAGAIN ? 0 : -errno;
+	}
+	if (c->out_len + (size_t)n + 1 > *cap) {
+		size_t ncap = *cap != 0 ? *cap : 65536;
+		char *p;
+
+		while (c->out_len + (size_t)n + 1 > ncap) {
+			ncap *= 2;
+		}
+		if (ncap > OUT_MAX) {
+			return -EFBIG;
+		}
+		p = realloc(c->out, ncap);
+		if (p == NULL) {
+			return -ENOMEM;
+		}
+		c->out = p;
+		*cap = ncap;
+	}
+	memcpy(c->out + c->out_len, buf, (size_t)n);
+	c->out_len += (size_t)n;
+	c->out[c->out_len] = '\0';
+	return 0;
+}
+
+/* Keep the last DEBIAN_RUN_ERR_MAX - 1 bytes of stderr. 0, 1 at EOF. */
+static int read_err(struct debian_cmd *c, int fd, size_t *len)
+{
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	size_t keep = sizeof(c->err) - 1;
+
+	if (n <= 0) {
+		return n == 0 || (errno != EINTR && errno != EAGAIN) ? 1 : 0;
+	}
+	if ((size_t)n >= keep) {
+		memcpy(c->err, buf + n - keep, keep);
+		*len = keep;
+	} else {
+		size_t drop = *len + (size_t)n > keep ? *len + (size_t)n - keep : 0;
+
+		memmove(c->err, c->err + drop, *len - drop);
+		memcpy(c->err + *len - drop, buf, (size_t)n);
+		*len = *len - drop + (size_t)n;
+	}
+	c->err[*len] = '\0';
+	return 0;
+}
+
+/* Trim trailing whitespace and turn newlines into "; " style separators for one line. */
+static void tidy_err(char *err)
+{
+	size_t n = strlen(err);
+
+	while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' ' || err[n - 1] == '\r')) {
+		err[--n] = '\0';
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (err[i] == '\n') {
+			err[i] = ' ';
+		}
+	}
+}
+
+static void kill_group(pid_t pid)
+{
+	struct timespec ts = {0, 50 * 1000 * 1000};
+
+	kill(-pid, SIGTERM);
+	for (int i = 0; i < 40; i++) { /* 2 s to clean up, then SIGKILL */
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			kill(-pid, SIGKILL); /* helpers it left behind */
+			return;
+		}
+		nanosleep(&ts, NULL);
+	}
+	kill(-pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+	}
+}
+
+int debian_run(struct debian_cmd *c)
+{
+	int outp[2] = {-1, -1}, errp[2] = {-1, -1}, rc, ws;
+	size_t cap = 0, elen = 0;
+	bool out_open, err_open = true;
+	pid_t pid;
+
+	c->out = NULL;
+	c->out_len = 0;
+	c->status = -1;
+	c->err[0] = '\0';
+	if (pipe2(errp, O_CLOEXEC) != 0 || (c->capture && pipe2(outp, O_CLOEXEC) != 0)) {
+		rc = -errno;
+		goto out_close;
+	}
+	rc = spawn(c, outp[1], errp[1], &pid);
+	if (rc < 0) {
+		goto out_close;
+	}
+	close(errp[1]);
+	errp[1] = -1;
+	if (outp[1] >= 0) {
+		close(outp[1]);
+		outp[1] = -1;
+	}
+	out_open = c->capture;
+	while (out_open || err_open) {
+		struct pollfd pfd[2] = {{errp[0], POLLIN, 0}, {outp[0], POLLIN, 0}};
+
+		if (c->cancelled != NULL && c->cancelled()) {
+			kill_group(pid);
+			rc = -ECANCELED;
+			goto out_close;
+		}
+		pfd[0].fd = err_open ? errp[0] : -1;
+		pfd[1].fd = out_open ? outp[0] : -1;
+		if (poll(pfd, 2, 100) < 0 && errno != EINTR) {
+			rc = -errno;
+			kill_group(pid);
+			goto out_close;
+		}
+		if (c->tick != NULL) {
+			c->tick(c->tick_ctx);
+		}
+		if (err_open && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+			err_open = read_err(c, errp[0], &elen) == 0;
+		}
+		if (out_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0) {
+			rc = read_out(c, outp[0], &cap);
+			if (rc < 0) {
+				kill_group(pid);
+				goto out_close;
+			}
+			out_open = rc == 0;
+		}
+	}
+	/* Both pipes closed: wait for the exit, still answering a cancel. */
+	while ((rc = waitpid(pid, &ws, WNOHANG)) == 0 || (rc < 0 && errno == EINTR)) {
+		struct timespec ts = {0, 20 * 1000 * 1000};
+
+		if (c->cancelled != NULL && c->cancelled()) {
+			kill_group(pid);
+			rc = -ECANCELED;
+			goto out_close;
+		}
+		nanosleep(&ts, NULL);
+	}
+	if (rc < 0) {
+		rc = -errno;
+		goto out_close;
+	}
+	c->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	rc = c->status == 0 ? 0 : -EIO;
+	tidy_err(c->err);
+out_close:
+	for (int i = 0; i < 2; i++) {
+		if (outp[i] >= 0) {
+			close(outp[i]);
+		}
+		if (errp[i] >= 0) {
+			close(errp[i]);
+		}
+	}
+	if (rc < 0 && rc != -EIO) {
+		free(c->out);
+		c->out = NULL;
+		c->out_len = 0;
+	}
+	return rc;
+}
