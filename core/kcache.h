@@ -194,7 +194,7 @@ const char *ktstr_kcache__fs_refused(unsigned long magic);
 /** @brief "  pid=N cmd=..." lines of the flock holders of @p fd's file, or "<none recorded>". */
 void ktstr_kcache__lock_holders(int fd, const char *path, char *out, size_t len);
 
-/* --- install, stores in progress, cleaning (kcache_install.c, kcache_tmp.c, kcache_clean.c) */
+/* --- install, stores in progress, cleaning (kcache_install.c, _tmp.c, _clean.c) -- */
 
 /**
  * @brief host->kernel_install(): see plugin.h. Errors are set on @p inst.
@@ -211,6 +211,14 @@ void ktstr_kcache__tmp_parse(const char *name, struct ktstr_kcache_tmp *out);
  */
 unsigned ktstr_kcache__sweep_tmp(const char *root, const char *keep);
 
+/**
+ * @brief Mark in @p sel (l->n bools) what `kernel clean` removes: every
+ *        corrupt entry, plus the valid ones after the @p keep newest (@p keep
+ *        < 0: all of them) unless @p corrupt_only.
+ * @return how many are marked
+ */
+size_t ktstr_kcache__clean_select(const struct ktstr_kcache_list *l, long keep, bool corrupt_only,
+				  bool *sel);
 /**
  * @brief Remove entry @p key unless someone holds its lock (a test run
  *        reading it, an install): the lock is tried without waiting.

@@ -1,11 +1,10 @@
-/* Leftovers of interrupted stores (.tmp-{key}-{pid}) and removing entries safely. */
+/* Leftovers of interrupted stores: .tmp-{key}-{pid} whose pid is gone. */
 #include "kcache.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
 
 #include "fsutil.h"
 #include "log.h"
@@ -38,33 +37,4 @@ unsigned ktstr_kcache__sweep_tmp(const char *root, const char *keep)
 	}
 	closedir(d);
 	return n;
-}
-
-int ktstr_kcache__remove(const char *root, const char *key, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-	int fd, rc;
-
-	if (snprintf(path, sizeof(path), "%s/%s", root, key) >= (int)sizeof(path)) {
-		snprintf(err, errlen, "%s/%s: path too long", root, key);
-		return -ENAMETOOLONG;
-	}
-	/* a corrupt entry may carry a name no lock can have: nobody can hold it */
-	if (!ktstr_kcache__key_valid(key)) {
-		fd = -1;
-	} else {
-		rc = ktstr_kcache__lock(root, key, LOCK_EX, 0, &fd, err, errlen);
-		if (rc == -EWOULDBLOCK) {
-			return -EBUSY;
-		}
-		if (rc < 0) {
-			return rc;
-		}
-	}
-	rc = ktstr_fs__rm_rf(path);
-	ktstr_kcache__unlock(fd);
-	if (rc < 0) {
-		snprintf(err, errlen, "cannot remove %s: %s", path, strerror(-rc));
-	}
-	return rc;
 }
