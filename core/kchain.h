@@ -68,6 +68,7 @@ struct ktstr_kchain_opts {
 	const char *const *names; /**< plugin names in order, no options; NULL and nuses 0: default */
 	size_t nnames;
 	uint32_t cpu_cap;        /**< --cpu-cap; 0: none */
+	size_t noptional;        /**< the last noptional uses/names are skipped when not loaded */
 };
 
 /** @brief The default chain, in order; names whose plugin is not loaded are skipped. */

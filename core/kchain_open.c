@@ -21,7 +21,7 @@ struct ktstr_kchain_set {
 	struct ktstr_kchain *chain;
 };
 
-/* Instance @i of the list @o names; 1 when it is a default that is not loaded. */
+/* Instance @i of the list @o names; 1 when it is a default or optional one not loaded. */
 static int open_one(struct ktstr_kchain_set *s, const struct ktstr_kchain_opts *o, size_t i,
 		    bool dflt, char *err, size_t errlen)
 {
@@ -30,9 +30,10 @@ static int open_one(struct ktstr_kchain_set *s, const struct ktstr_kchain_opts *
 			   : dflt	? ktstr_kchain_default_sources[i]
 					: o->names[i];
 	struct ktstr_plugin *p = ktstr_registry__find(s->reg, KTSTR_PLUGIN_KERNEL_SOURCE, name);
+	size_t count = o->nuses > 0 ? o->nuses : o->nnames;
 
-	if (p == NULL && dflt) {
-		KTSTR_DBG("kernel source %s is not loaded; left out of the default chain", name);
+	if (p == NULL && (dflt || i + o->noptional >= count)) {
+		KTSTR_DBG("kernel source %s is not loaded; left out of the chain", name);
 		return 1;
 	}
 	if (p == NULL) {

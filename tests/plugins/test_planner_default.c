@@ -1,15 +1,19 @@
 /* planner/default: vCPU and memory sizing, limits, options, plugin glue. */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include <ktstr/planner.h>
 
+#include "default_budget.h"
 #include "default_plan.h"
 #include "mock_host.h"
 
@@ -122,12 +126,127 @@ static void test_plugin(void **state)
 	ktstr_mock_inst__free(&inst);
 }
 
+static void budget_ok(uint32_t cap, const char *env, uint32_t allowed, uint32_t want)
+{
+	uint32_t got = 0;
+	char err[256] = "";
+
+	assert_int_equal(ktstr_default_budget__compute(cap, env, false, allowed, &got, err,
+						       sizeof(err)),
+			 0);
+	assert_int_equal(got, want);
+	assert_string_equal(err, "");
+}
+
+static void budget_err(uint32_t cap, const char *env, bool bypass, uint32_t allowed,
+		       const char *want)
+{
+	uint32_t got = 99;
+	char err[256] = "";
+
+	assert_int_equal(ktstr_default_budget__compute(cap, env, bypass, allowed, &got, err,
+						       sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(got, 99);
+	if (strstr(err, want) == NULL) {
+		fail_msg("\"%s\" lacks \"%s\"", err, want);
+	}
+}
+
+static void test_budget(void **state)
+{
+	/* the default share: ceil(30%), at least 1 */
+	budget_ok(0, NULL, 1, 1);
+	budget_ok(0, NULL, 2, 1);
+	budget_ok(0, NULL, 4, 2);
+	budget_ok(0, NULL, 10, 3);
+	budget_ok(0, NULL, 11, 4);
+	budget_ok(0, NULL, 64, 20);
+	/* "" is unset; the flag wins over the variable; a cap may take every CPU */
+	budget_ok(0, "", 10, 3);
+	budget_ok(2, "7", 10, 2);
+	budget_ok(0, "7", 10, 7);
+	budget_ok(10, NULL, 10, 10);
+	/* bypass without a cap is the default share */
+	assert_int_equal(ktstr_default_budget__compute(0, NULL, true, 10, &(uint32_t){0},
+						       (char[64]){0}, 64),
+			 0);
+
+	budget_err(0, "0", false, 4, "--cpu-cap must be \xe2\x89\xa5 1 CPU (got 0)");
+	budget_err(0, "x", false, 4, "KTSTR_CPU_CAP is not a valid integer: \"x\"");
+	budget_err(0, "-1", false, 4, "KTSTR_CPU_CAP is not a valid integer: \"-1\"");
+	budget_err(0, " 2", false, 4, "not a valid integer");
+	budget_err(0, "2x", false, 4, "not a valid integer");
+	budget_err(0, "99999999999", false, 4, "not a valid integer");
+	budget_err(5, NULL, false, 4, "--cpu-cap 5 exceeds the 4 CPU(s)");
+	budget_err(0, "5", false, 4, "KTSTR_CPU_CAP 5 exceeds the 4 CPU(s)");
+	budget_err(2, NULL, true, 4,
+		   "--cpu-cap conflicts with KTSTR_BYPASS_LLC_LOCKS=1; unset one of them. "
+		   "--cpu-cap is a resource contract; bypass disables the contract entirely.");
+	budget_err(0, "2", true, 4, "KTSTR_CPU_CAP is a resource contract");
+}
+
+/* The budget op through the descriptor: CPUs from sched_getaffinity, listed in the lease. */
+static void test_budget_op(void **state)
+{
+	const struct ktstr_plugin_desc *d = NULL;
+	const struct ktstr_planner_ops *ops;
+	struct ktstr_plan out = {.sz = sizeof(out)};
+	struct ktstr_inst inst;
+	void *lease = NULL;
+	cpu_set_t set;
+	int allowed;
+
+	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
+	allowed = CPU_COUNT(&set);
+	assert_int_equal(ktstr_mock__load(ktstr_plugin_entry_v1, &d), 0);
+	ops = d->ops;
+	assert_true(KTSTR_OPS_HAS(ops, budget));
+	ktstr_mock_inst__new(&inst, d);
+	unsetenv("KTSTR_BYPASS_LLC_LOCKS");
+	unsetenv("KTSTR_CPU_CAP");
+
+	assert_int_equal(ops->budget(&inst, 1, &out, &lease), 0);
+	assert_int_equal(out.vcpus, 1);
+	assert_int_equal(out.nr_host_cpus, 1);
+	assert_non_null(lease);
+	assert_true(CPU_ISSET(out.host_cpus[0], &set));
+	ops->release(&inst, lease);
+
+	assert_int_equal(ops->budget(&inst, 0, &out, &lease), 0);
+	assert_int_equal(out.vcpus, (uint32_t)(allowed * 30 + 99) / 100);
+	assert_int_equal(out.nr_host_cpus, out.vcpus);
+	for (uint32_t i = 1; i < out.nr_host_cpus; i++) {
+		assert_true(out.host_cpus[i] > out.host_cpus[i - 1]);
+	}
+	ops->release(&inst, lease);
+
+	setenv("KTSTR_CPU_CAP", "1", 1);
+	assert_int_equal(ops->budget(&inst, 0, &out, &lease), 0);
+	assert_int_equal(out.vcpus, 1);
+	ops->release(&inst, lease);
+	setenv("KTSTR_CPU_CAP", "0", 1);
+	assert_int_equal(ops->budget(&inst, 0, &out, &lease), -EINVAL);
+	assert_string_equal(inst.last_error, "--cpu-cap must be \xe2\x89\xa5 1 CPU (got 0)");
+	unsetenv("KTSTR_CPU_CAP");
+
+	assert_int_equal(ops->budget(&inst, (uint32_t)allowed + 1, &out, &lease), -EINVAL);
+	assert_non_null(strstr(inst.last_error, "exceeds"));
+	setenv("KTSTR_BYPASS_LLC_LOCKS", "1", 1);
+	assert_int_equal(ops->budget(&inst, 1, &out, &lease), -EINVAL);
+	assert_non_null(strstr(inst.last_error, "resource contract"));
+	unsetenv("KTSTR_BYPASS_LLC_LOCKS");
+	ktstr_mock_inst__free(&inst);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sizes),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_plugin),
+	    cmocka_unit_test(test_budget),
+	    cmocka_unit_test(test_budget_op),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

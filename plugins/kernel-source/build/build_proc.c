@@ -1,0 +1,277 @@
+#define _GNU_SOURCE /* pipe2 */
+#include "build_proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Grace between SIGTERM and SIGKILL of a cancelled group. */
+#define KILL_GRACE_MS 5000
+#define POLL_MS 200
+
+static int exit_code(int status)
+{
+	if (WIFEXITED(status)) {
+		return WEXITSTATUS(status);
+	}
+	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+/* In the child: own process group, cwd, stdio, exec. Never returns. */
+static void child_exec(const char *const *argv, const char *cwd, int out_fd, int err_fd)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	setpgid(0, 0);
+	if (null < 0 || (cwd != NULL && chdir(cwd) != 0) || dup2(null, STDIN_FILENO) < 0 ||
+	    dup2(out_fd, STDOUT_FILENO) < 0 || dup2(err_fd < 0 ? null : err_fd, STDERR_FILENO) < 0) {
+		_exit(127);
+	}
+	signal(SIGPIPE, SIG_DFL);
+	execvp(argv[0], (char *const *)argv);
+	_exit(127);
+}
+
+int ktstr_build_proc__capture(const char *const *argv, const char *cwd, char *buf, size_t len)
+{
+	size_t used = 0;
+	int fds[2], status;
+	pid_t pid;
+
+	buf[0] = '\0';
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		return -errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+
+		close(fds[0]);
+		close(fds[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		child_exec(argv, cwd, fds[1], -1);
+	}
+	close(fds[1]);
+	for (;;) {
+		char chunk[4096];
+		ssize_t n = read(fds[0], chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			break;
+		}
+		if (used + 1 < len) {
+			size_t take = (size_t)n < len - 1 - used ? (size_t)n : len - 1 - used;
+
+			memcpy(buf + used, chunk, take);
+			used += take;
+		}
+	}
+	close(fds[0]);
+	buf[used] = '\0';
+	while (used > 0 && buf[used - 1] == '\n') {
+		buf[--used] = '\0';
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			return -errno;
+		}
+	}
+	return exit_code(status);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Kill the group: TERM, then KILL after the grace; reap the leader. */
+static void kill_group(pid_t pid)
+{
+	uint64_t deadline = now_ms() + KILL_GRACE_MS;
+	int status;
+
+	kill(-pid, SIGTERM);
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		struct timespec ts = {0, 50 * 1000 * 1000};
+
+		if (now_ms() >= deadline) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			break;
+		}
+		nanosleep(&ts, NULL);
+	}
+	/* grandchildren left in the group (make's compilers) */
+	kill(-pid, SIGKILL);
+}
+
+/* Kbuild step lines start "  XX": two blanks, then an upper-case letter. */
+struct step_scan {
+	unsigned col;
+	bool cand;
+	uint64_t steps;
+};
+
+static void scan(struct step_scan *s, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (c == '\n') {
+			s->col = 0;
+			s->cand = true;
+			continue;
+		}
+		if (s->cand && s->col < 2 && c != ' ') {
+			s->cand = false;
+		} else if (s->cand && s->col == 2) {
+			s->steps += c >= 'A' && c <= 'Z';
+			s->cand = false;
+		}
+		s->col++;
+	}
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR) {
+			continue;
+		}
+		if (w <= 0) {
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int ktstr_build_proc__run(const struct ktstr_build_run *r)
+{
+	struct step_scan sc = {.cand = true};
+	uint64_t start = now_ms(), reported = 0;
+	int fds[2], status, ret = 0;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		return -errno;
+	}
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+
+		close(fds[0]);
+		close(fds[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		child_exec(r->argv, r->cwd, fds[1], fds[1]);
+	}
+	setpgid(pid, pid); /* also done by the child: whichever runs first */
+	close(fds[1]);
+	for (;;) {
+		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+		char chunk[8192];
+		ssize_t n;
+
+		if (r->cancelled != NULL && r->cancelled()) {
+			ret = -ECANCELED;
+			break;
+		}
+		if (r->timeout_s > 0 && now_ms() - start > (uint64_t)r->timeout_s * 1000) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (poll(&pfd, 1, POLL_MS) <= 0) {
+			continue;
+		}
+		n = read(fds[0], chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			break; /* every writer closed: the command is ending */
+		}
+		scan(&sc, chunk, (size_t)n);
+		if (write_all(r->log_fd, chunk, (size_t)n) != 0) {
+			ret = -EIO;
+			break;
+		}
+		if (r->progress != NULL && sc.steps != reported) {
+			reported = sc.steps;
+			r->progress(r->ctx, reported);
+		}
+	}
+	close(fds[0]);
+	if (ret != 0) {
+		kill_group(pid);
+		return ret;
+	}
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			return -errno;
+		}
+	}
+	return exit_code(status);
+}
+
+void ktstr_build_proc__tail(const char *path, unsigned lines, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	off_t from;
+	ssize_t n;
+	char *p;
+
+	buf[0] = '\0';
+	if (fd < 0 || len < 2) {
+		if (fd >= 0) {
+			close(fd);
+		}
+		return;
+	}
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return;
+	}
+	from = st.st_size > (off_t)(len - 1) ? st.st_size - (off_t)(len - 1) : 0;
+	n = pread(fd, buf, len - 1, from);
+	close(fd);
+	if (n <= 0) {
+		buf[0] = '\0';
+		return;
+	}
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n') {
+		buf[--n] = '\0';
+	}
+	/* keep the last @lines lines */
+	p = buf + n;
+	for (unsigned i = 0; i < lines && p > buf; i++) {
+		p--;
+		while (p > buf && p[-1] != '\n') {
+			p--;
+		}
+	}
+	if (p > buf) {
+		memmove(buf, p, strlen(p) + 1);
+	}
+}
