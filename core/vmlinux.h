@@ -93,8 +93,7 @@ struct ktstr_vmlinux;
  * @return 0 and *out (free with ktstr_vmlinux__free); -ENOEXEC not an ELF
  *         file; -errno (err set)
  */
-int ktstr_vmlinux__open(const char *path, struct ktstr_vmlinux **out, char *err,
-			size_t errlen);
+int ktstr_vmlinux__open(const char *path, struct ktstr_vmlinux **out, char *err, size_t errlen);
 
 /** @brief Close; NULL is a no-op. Pointers handed out by the queries die here. */
 void ktstr_vmlinux__free(struct ktstr_vmlinux *v);

@@ -38,8 +38,8 @@ int ktstr_bzimage__parse(const void *hdr, size_t len, uint64_t file_size, const 
 	}
 	if (len < KTSTR_BZIMAGE_HDR_LEN || file_size < KTSTR_BZIMAGE_HDR_LEN) {
 		snprintf(err, errlen,
-			 "%s: not a bzImage: %llu bytes, shorter than the %d-byte setup header", what,
-			 (unsigned long long)(len < file_size ? len : file_size),
+			 "%s: not a bzImage: %llu bytes, shorter than the %d-byte setup header",
+			 what, (unsigned long long)(len < file_size ? len : file_size),
 			 KTSTR_BZIMAGE_HDR_LEN);
 		return -ENOEXEC;
 	}
@@ -81,14 +81,16 @@ const char *ktstr_bzimage__payload_format(const void *payload, size_t len)
 		size_t len;
 		const char *magic;
 	} fmts[] = {
-		{ "zstd", 4, "\x28\xb5\x2f\xfd" },
-		{ "gzip", 2, "\x1f\x8b" },
-		{ "xz", 6, "\xfd" "7zXZ\0" },
-		{ "lzma", 3, "\x5d\x00\x00" },
-		{ "bzip2", 3, "BZh" },
-		{ "lz4", 4, "\x02\x21\x4c\x18" },
-		{ "lzo", 4, "\x89LZO" },
-		{ "elf", 4, "\177ELF" },
+	    {"zstd", 4, "\x28\xb5\x2f\xfd"},
+	    {"gzip", 2, "\x1f\x8b"},
+	    {"xz", 6,
+	     "\xfd"
+	     "7zXZ\0"},
+	    {"lzma", 3, "\x5d\x00\x00"},
+	    {"bzip2", 3, "BZh"},
+	    {"lz4", 4, "\x02\x21\x4c\x18"},
+	    {"lzo", 4, "\x89LZO"},
+	    {"elf", 4, "\177ELF"},
 	};
 
 	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {

@@ -19,8 +19,7 @@ struct ktstr_vmlinux {
 	GElf_Ehdr eh;
 };
 
-int ktstr_vmlinux__open(const char *path, struct ktstr_vmlinux **out, char *err,
-			size_t errlen)
+int ktstr_vmlinux__open(const char *path, struct ktstr_vmlinux **out, char *err, size_t errlen)
 {
 	struct ktstr_vmlinux *v = calloc(1, sizeof(*v));
 	int rc;
@@ -38,7 +37,8 @@ int ktstr_vmlinux__open(const char *path, struct ktstr_vmlinux **out, char *err,
 		return rc;
 	}
 	v->elf = elf_begin(v->fd, ELF_C_READ_MMAP, NULL);
-	if (v->elf == NULL || elf_kind(v->elf) != ELF_K_ELF || gelf_getehdr(v->elf, &v->eh) == NULL) {
+	if (v->elf == NULL || elf_kind(v->elf) != ELF_K_ELF ||
+	    gelf_getehdr(v->elf, &v->eh) == NULL) {
 		snprintf(err, errlen, "%s: not an ELF file (a bzImage needs extracting first)",
 			 path);
 		ktstr_vmlinux__free(v);
@@ -233,9 +233,10 @@ int ktstr_vmlinux__pvh_entry(const struct ktstr_vmlinux *v, uint64_t *addr)
 		GElf_Phdr ph;
 
 		if (gelf_getphdr(v->elf, (int)i, &ph) != NULL && ph.p_type == PT_NOTE &&
-		    pvh_in(v, elf_getdata_rawchunk(v->elf, (int64_t)ph.p_offset, ph.p_filesz,
-						   ELF_T_NHDR),
-			   addr) == 0) {
+		    pvh_in(
+			v,
+			elf_getdata_rawchunk(v->elf, (int64_t)ph.p_offset, ph.p_filesz, ELF_T_NHDR),
+			addr) == 0) {
 			return 0;
 		}
 	}

@@ -39,7 +39,6 @@ static uint32_t le32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-
 static int too_big(const struct payload *pl, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "%s: %s payload decompresses to more than %llu bytes; refusing",
@@ -160,9 +159,10 @@ static int unarchive(const struct payload *pl, int fd, char *err, size_t errlen)
 			break;
 		}
 		if (n < 0) {
-			snprintf(err, errlen, "%s: %s payload is corrupt or truncated: %s", pl->what,
-				 pl->fmt,
-				 archive_error_string(a) != NULL ? archive_error_string(a) : "error");
+			snprintf(err, errlen, "%s: %s payload is corrupt or truncated: %s",
+				 pl->what, pl->fmt,
+				 archive_error_string(a) != NULL ? archive_error_string(a)
+								 : "error");
 			rc = -ENOEXEC;
 			goto out;
 		}
@@ -172,7 +172,8 @@ static int unarchive(const struct payload *pl, int fd, char *err, size_t errlen)
 		}
 		rc = ktstr_fs__write_all(fd, buf, (size_t)n);
 		if (rc != 0) {
-			snprintf(err, errlen, "%s: writing the vmlinux: %s", pl->what, strerror(-rc));
+			snprintf(err, errlen, "%s: writing the vmlinux: %s", pl->what,
+				 strerror(-rc));
 			goto out;
 		}
 		written += (uint64_t)n;
@@ -217,7 +218,8 @@ static int decompress(const struct payload *pl, const char *out, char *err, size
 	} else if (strcmp(pl->fmt, "elf") == 0) {
 		rc = ktstr_fs__write_all(tmp.fd, pl->p, pl->len);
 		if (rc != 0) {
-			snprintf(err, errlen, "%s: writing the vmlinux: %s", tmp.path, strerror(-rc));
+			snprintf(err, errlen, "%s: writing the vmlinux: %s", tmp.path,
+				 strerror(-rc));
 		}
 	} else {
 		rc = unarchive(pl, tmp.fd, err, errlen);
@@ -236,7 +238,7 @@ int ktstr_vmlinux__extract(const char *image, const char *out, char *err, size_t
 {
 	uint8_t hdr[KTSTR_BZIMAGE_HDR_LEN];
 	struct ktstr_bzimage bz;
-	struct payload pl = { .what = image };
+	struct payload pl = {.what = image};
 	struct stat st;
 	void *map;
 	ssize_t n;

@@ -11,8 +11,7 @@ struct ktstr_vmlinux_tmp {
 };
 
 /** @brief Create "<out>.tmp-XXXXXX" (mode 0644) beside @p out. @return 0, -errno (err set) */
-int ktstr_vmlinux_tmp__open(struct ktstr_vmlinux_tmp *t, const char *out, char *err,
-			    size_t errlen);
+int ktstr_vmlinux_tmp__open(struct ktstr_vmlinux_tmp *t, const char *out, char *err, size_t errlen);
 
 /** @brief fsync, close and rename onto @p out; removes the temp on failure. */
 int ktstr_vmlinux_tmp__commit(struct ktstr_vmlinux_tmp *t, const char *out, char *err,

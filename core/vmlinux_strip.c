@@ -23,8 +23,8 @@ struct sec {
 	GElf_Shdr sh;
 	const char *name;
 	enum fate fate;
-	size_t idx;   /* in the output */
-	void *owned;  /* bytes made for the output (a renumbered .symtab) */
+	size_t idx;  /* in the output */
+	void *owned; /* bytes made for the output (a renumbered .symtab) */
 };
 
 struct pass {
@@ -50,9 +50,9 @@ static bool in_list(const char *name, const char *const *list, size_t n)
 
 static enum fate keep_list(const char *name, const GElf_Shdr *sh)
 {
-	static const char *const keep[] = { ".shstrtab", ".symtab", ".strtab",
-					    ".bss",      ".rodata", ".BTF" };
-	static const char *const hollow[] = { ".data", ".data..percpu", ".init.data" };
+	static const char *const keep[] = {".shstrtab", ".symtab", ".strtab",
+					   ".bss",	".rodata", ".BTF"};
+	static const char *const hollow[] = {".data", ".data..percpu", ".init.data"};
 
 	if (in_list(name, keep, sizeof(keep) / sizeof(keep[0]))) {
 		return KEEP;
@@ -66,7 +66,7 @@ static enum fate keep_list(const char *name, const GElf_Shdr *sh)
 
 static enum fate fallback(const char *name, const GElf_Shdr *sh)
 {
-	static const char *const prefixes[] = { ".debug_", ".rela.", ".rel.", ".relr.", ".crel." };
+	static const char *const prefixes[] = {".debug_", ".rela.", ".rel.", ".relr.", ".crel."};
 
 	(void)sh;
 	if (strcmp(name, ".comment") == 0) {
@@ -155,8 +155,8 @@ static int copy_symtab(struct pass *p, size_t i, Elf_Data *od, char *err, size_t
 	p->has_symtab = true;
 	for (int j = 0; gelf_getsym(od, j, &sym) != NULL; j++) {
 		if (sym.st_shndx == SHN_XINDEX) {
-			snprintf(err, errlen, "%s: extended section indexes (SHN_XINDEX) unsupported",
-				 p->path);
+			snprintf(err, errlen,
+				 "%s: extended section indexes (SHN_XINDEX) unsupported", p->path);
 			return -ENOTSUP;
 		}
 		if (sym.st_shndx != SHN_UNDEF && sym.st_shndx < SHN_LORESERVE) {
@@ -217,8 +217,8 @@ static int emit(struct pass *p, Elf *out, size_t i, size_t *name_off, uint64_t *
 			Elf_Data *raw = elf_rawdata(elf_getscn(p->in, i), NULL);
 
 			if (raw == NULL || raw->d_size != sh.sh_size) {
-				snprintf(err, errlen, "%s: %s: bytes unreadable: %s", p->path, s->name,
-					 elf_errmsg(-1));
+				snprintf(err, errlen, "%s: %s: bytes unreadable: %s", p->path,
+					 s->name, elf_errmsg(-1));
 				return -EINVAL;
 			}
 			od->d_buf = raw->d_buf;
@@ -301,7 +301,7 @@ out:
 static int strip_pass(Elf *in, const char *path, fate_fn fate, const char *out, char *err,
 		      size_t errlen)
 {
-	struct pass p = { .in = in, .path = path };
+	struct pass p = {.in = in, .path = path};
 	struct ktstr_vmlinux_tmp tmp;
 	int rc;
 

@@ -7,8 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int ktstr_vmlinux_tmp__open(struct ktstr_vmlinux_tmp *t, const char *out, char *err,
-			    size_t errlen)
+int ktstr_vmlinux_tmp__open(struct ktstr_vmlinux_tmp *t, const char *out, char *err, size_t errlen)
 {
 	int n = snprintf(t->path, sizeof(t->path), "%s.tmp-XXXXXX", out);
 

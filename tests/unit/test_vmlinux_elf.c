@@ -37,8 +37,19 @@ enum variant {
 };
 
 /* Section indexes of the input (1-based, fixed order; .symtab/.strtab last). */
-enum { S_TEXT = 1, S_RODATA, S_DATA, S_COMMENT, S_DEBUG, S_RELA, S_BTF, S_NOTES, S_BSS,
-       S_SYMTAB, S_STRTAB };
+enum {
+	S_TEXT = 1,
+	S_RODATA,
+	S_DATA,
+	S_COMMENT,
+	S_DEBUG,
+	S_RELA,
+	S_BTF,
+	S_NOTES,
+	S_BSS,
+	S_SYMTAB,
+	S_STRTAB
+};
 
 #define TEXT_ADDR 0xffffffff81000000ull
 #define PVH_ENTRY 0x01000100u
@@ -54,10 +65,8 @@ static uint8_t text[256], data[128], debug[64], rela[24], btf[100];
 
 /* Two Xen notes (namesz 4, "Xen\0"): type 6 "linux\0\0\0", then type 18 (PHYS32_ENTRY). */
 static const uint8_t notes[] = {
-	4, 0, 0, 0, 6, 0, 0, 0, 6,    0,    0,    0, 'X', 'e', 'n', 0,
-	'l', 'i', 'n', 'u', 'x', 0, 0, 0,
-	4, 0, 0, 0, 4, 0, 0, 0, 18,   0,    0,    0, 'X', 'e', 'n', 0,
-	0x00, 0x01, 0x00, 0x01,
+    4, 0, 0, 0, 6, 0, 0, 0, 6, 0, 0,  0, 'X', 'e', 'n', 0,   'l', 'i', 'n',  'u',  'x',	 0,
+    0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 18, 0, 0,   0,   'X', 'e', 'n', 0,   0x00, 0x01, 0x00, 0x01,
 };
 
 struct tsec {
@@ -73,16 +82,25 @@ struct tsec {
 static void syms(enum variant v, Elf64_Sym *s)
 {
 	memset(s, 0, 6 * sizeof(*s));
-	s[1] = (Elf64_Sym){ .st_info = ELF64_ST_INFO(STB_LOCAL, STT_SECTION), .st_shndx = S_TEXT,
-			    .st_value = TEXT_ADDR };
-	s[2] = (Elf64_Sym){ .st_name = 1, .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC),
-			    .st_shndx = S_TEXT, .st_value = TEXT_ADDR };
-	s[3] = (Elf64_Sym){ .st_name = 7, .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT),
-			    .st_shndx = S_RODATA, .st_value = 0xffffffff82000040ull };
-	s[4] = (Elf64_Sym){ .st_name = 14, .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT),
-			    .st_shndx = S_COMMENT, .st_value = 0x1234 };
-	s[5] = (Elf64_Sym){ .st_name = 18, .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_NOTYPE),
-			    .st_shndx = SHN_ABS, .st_value = 42 };
+	s[1] = (Elf64_Sym){.st_info = ELF64_ST_INFO(STB_LOCAL, STT_SECTION),
+			   .st_shndx = S_TEXT,
+			   .st_value = TEXT_ADDR};
+	s[2] = (Elf64_Sym){.st_name = 1,
+			   .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC),
+			   .st_shndx = S_TEXT,
+			   .st_value = TEXT_ADDR};
+	s[3] = (Elf64_Sym){.st_name = 7,
+			   .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT),
+			   .st_shndx = S_RODATA,
+			   .st_value = 0xffffffff82000040ull};
+	s[4] = (Elf64_Sym){.st_name = 14,
+			   .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_OBJECT),
+			   .st_shndx = S_COMMENT,
+			   .st_value = 0x1234};
+	s[5] = (Elf64_Sym){.st_name = 18,
+			   .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_NOTYPE),
+			   .st_shndx = SHN_ABS,
+			   .st_value = 42};
 	if (v & V_UNNAMED_SYMS) {
 		for (int i = 0; i < 6; i++) {
 			s[i].st_name = 0;
@@ -97,27 +115,26 @@ static void build(enum variant v)
 {
 	Elf64_Sym sym[6];
 	const struct tsec secs[] = {
-		[S_TEXT] = { ".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, TEXT_ADDR, text,
-			     sizeof(text), 0, 0, 0, 16 },
-		[S_RODATA] = { ".rodata", SHT_PROGBITS, SHF_ALLOC, 0xffffffff82000000ull,
-			       v & V_NO_BANNER ? rodata_nobanner : rodata,
-			       v & V_NO_BANNER ? sizeof(rodata_nobanner) : sizeof(rodata), 0, 0, 0,
-			       32 },
-		[S_DATA] = { ".data", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 0xffffffff83000000ull,
-			     data, sizeof(data), 0, 0, 0, 64 },
-		[S_COMMENT] = { ".comment", SHT_PROGBITS, SHF_MERGE | SHF_STRINGS, 0, "GCC: test",
-				10, 0, 0, 1, 1 },
-		[S_DEBUG] = { ".debug_info", SHT_PROGBITS, 0, 0, debug, sizeof(debug), 0, 0, 0, 1 },
-		[S_RELA] = { ".rela.text", SHT_RELA, SHF_INFO_LINK, 0, rela, sizeof(rela),
-			     v & V_NO_SYMTAB ? 0 : S_SYMTAB, S_TEXT, 24, 8 },
-		[S_BTF] = { ".BTF", SHT_PROGBITS, SHF_ALLOC, 0xffffffff82100000ull, btf,
-			    sizeof(btf), 0, 0, 0, 4 },
-		[S_NOTES] = { ".notes", v & V_NOTE_PHDR_ONLY ? SHT_PROGBITS : SHT_NOTE, SHF_ALLOC,
-			      0xffffffff82200000ull, notes, sizeof(notes), 0, 0, 0, 4 },
-		[S_BSS] = { ".bss", SHT_NOBITS, SHF_ALLOC | SHF_WRITE, 0xffffffff84000000ull, NULL,
-			    4096, 0, 0, 0, 4096 },
-		[S_SYMTAB] = { ".symtab", SHT_SYMTAB, 0, 0, sym, sizeof(sym), S_STRTAB, 2, 24, 8 },
-		[S_STRTAB] = { ".strtab", SHT_STRTAB, 0, 0, strtab, sizeof(strtab), 0, 0, 0, 1 },
+	    [S_TEXT] = {".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, TEXT_ADDR, text,
+			sizeof(text), 0, 0, 0, 16},
+	    [S_RODATA] = {".rodata", SHT_PROGBITS, SHF_ALLOC, 0xffffffff82000000ull,
+			  v & V_NO_BANNER ? rodata_nobanner : rodata,
+			  v & V_NO_BANNER ? sizeof(rodata_nobanner) : sizeof(rodata), 0, 0, 0, 32},
+	    [S_DATA] = {".data", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, 0xffffffff83000000ull, data,
+			sizeof(data), 0, 0, 0, 64},
+	    [S_COMMENT] = {".comment", SHT_PROGBITS, SHF_MERGE | SHF_STRINGS, 0, "GCC: test", 10, 0,
+			   0, 1, 1},
+	    [S_DEBUG] = {".debug_info", SHT_PROGBITS, 0, 0, debug, sizeof(debug), 0, 0, 0, 1},
+	    [S_RELA] = {".rela.text", SHT_RELA, SHF_INFO_LINK, 0, rela, sizeof(rela),
+			v & V_NO_SYMTAB ? 0 : S_SYMTAB, S_TEXT, 24, 8},
+	    [S_BTF] = {".BTF", SHT_PROGBITS, SHF_ALLOC, 0xffffffff82100000ull, btf, sizeof(btf), 0,
+		       0, 0, 4},
+	    [S_NOTES] = {".notes", v & V_NOTE_PHDR_ONLY ? SHT_PROGBITS : SHT_NOTE, SHF_ALLOC,
+			 0xffffffff82200000ull, notes, sizeof(notes), 0, 0, 0, 4},
+	    [S_BSS] = {".bss", SHT_NOBITS, SHF_ALLOC | SHF_WRITE, 0xffffffff84000000ull, NULL, 4096,
+		       0, 0, 0, 4096},
+	    [S_SYMTAB] = {".symtab", SHT_SYMTAB, 0, 0, sym, sizeof(sym), S_STRTAB, 2, 24, 8},
+	    [S_STRTAB] = {".strtab", SHT_STRTAB, 0, 0, strtab, sizeof(strtab), 0, 0, 0, 1},
 	};
 	size_t nsec = v & V_NO_SYMTAB ? S_BSS + 1 : S_STRTAB + 1;
 	char names[256];
@@ -188,8 +205,11 @@ static void build(enum variant v)
 	eh->e_shstrndx = (Elf64_Half)nsec;
 	eh->e_phoff = sizeof(Elf64_Ehdr);
 	eh->e_shoff = (off + 7) / 8 * 8;
-	*ph = (Elf64_Phdr){ .p_type = PT_NOTE, .p_offset = note_off, .p_filesz = sizeof(notes),
-			    .p_memsz = sizeof(notes), .p_align = 4 };
+	*ph = (Elf64_Phdr){.p_type = PT_NOTE,
+			   .p_offset = note_off,
+			   .p_filesz = sizeof(notes),
+			   .p_memsz = sizeof(notes),
+			   .p_align = 4};
 	if (elf_update(e, ELF_C_WRITE) < 0) {
 		fail_msg("libelf: %s", elf_errmsg(-1));
 	}
@@ -365,8 +385,8 @@ static void test_strip_keep_list(void **state)
 	struct ktstr_vmlinux *v;
 	char rel[65];
 	uint64_t addr;
-	const char *const want[] = { "",     ".text", ".rodata",  ".data",   ".BTF",
-				     ".bss", ".symtab", ".strtab", ".shstrtab" };
+	const char *const want[] = {"",	    ".text",   ".rodata", ".data",    ".BTF",
+				    ".bss", ".symtab", ".strtab", ".shstrtab"};
 	size_t n;
 
 	build(V_FULL);
@@ -478,12 +498,9 @@ static void test_strip_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_reader),
-		cmocka_unit_test(test_reader_variants),
-		cmocka_unit_test(test_strip_keep_list),
-		cmocka_unit_test(test_strip_no_symtab),
-		cmocka_unit_test(test_strip_fallback),
-		cmocka_unit_test(test_strip_errors),
+	    cmocka_unit_test(test_reader),	    cmocka_unit_test(test_reader_variants),
+	    cmocka_unit_test(test_strip_keep_list), cmocka_unit_test(test_strip_no_symtab),
+	    cmocka_unit_test(test_strip_fallback),  cmocka_unit_test(test_strip_errors),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -40,7 +40,7 @@ struct bz {
 	uint16_t protocol;   /* 0: 2.15 */
 	uint8_t setup_sects; /* as stored (0 means 4) */
 	int64_t len_delta;   /* added to the real payload_length */
-	size_t cut;          /* bytes removed from the end of the file */
+	size_t cut;	     /* bytes removed from the end of the file */
 };
 
 static void put_le16(uint8_t *p, uint16_t v)
@@ -92,8 +92,8 @@ static void *zstd_kbuild(const void *in, size_t len, bool content_size, size_t *
 	ZSTD_CCtx *c = ZSTD_createCCtx();
 	size_t cap = ZSTD_compressBound(len);
 	void *z = malloc(cap);
-	ZSTD_outBuffer ob = { z, cap, 0 };
-	ZSTD_inBuffer ib = { in, len, 0 };
+	ZSTD_outBuffer ob = {z, cap, 0};
+	ZSTD_inBuffer ib = {in, len, 0};
 
 	assert_non_null(c);
 	ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, content_size);
@@ -210,7 +210,7 @@ static void test_zstd_like_kbuild(void **state)
 	size_t zlen, plen;
 	void *z = zstd_kbuild(elf, ELF_LEN, false, &zlen);
 	void *p = with_size_word(z, zlen, ELF_LEN, &plen);
-	struct bz o = { .setup_sects = 27 };
+	struct bz o = {.setup_sects = 27};
 
 	write_bzimage(&o, p, plen);
 	assert_int_equal(ktstr_vmlinux__extract(img, out, err, sizeof(err)), 0);
@@ -226,7 +226,7 @@ static void test_zstd_content_size_no_word(void **state)
 {
 	size_t zlen;
 	void *z = zstd_kbuild(elf, ELF_LEN, true, &zlen);
-	struct bz o = { .setup_sects = 0 }; /* 0 means 4 */
+	struct bz o = {.setup_sects = 0}; /* 0 means 4 */
 
 	write_bzimage(&o, z, zlen);
 	assert_int_equal(ktstr_vmlinux__extract(img, out, err, sizeof(err)), 0);
@@ -240,7 +240,7 @@ static void test_zstd_word_larger(void **state)
 	size_t zlen, plen;
 	void *z = zstd_kbuild(elf, ELF_LEN, false, &zlen);
 	void *p = with_size_word(z, zlen, ELF_LEN + 4096, &plen);
-	struct bz o = { 0 };
+	struct bz o = {0};
 
 	write_bzimage(&o, p, plen);
 	assert_int_equal(ktstr_vmlinux__extract(img, out, err, sizeof(err)), 0);
@@ -255,13 +255,13 @@ static void test_archive_formats(void **state)
 	static const struct {
 		const char *filter;
 		bool word;
-	} f[] = { { "gzip", false }, { "bzip2", true }, { "lzma", true }, { "xz", true } };
+	} f[] = {{"gzip", false}, {"bzip2", true}, {"lzma", true}, {"xz", true}};
 
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		size_t zlen, plen;
 		void *z = archive_compress(f[i].filter, elf, ELF_LEN, &zlen);
 		void *p = f[i].word ? with_size_word(z, zlen, ELF_LEN, &plen) : z;
-		struct bz o = { 0 };
+		struct bz o = {0};
 
 		if (!f[i].word) {
 			plen = zlen;
@@ -284,7 +284,7 @@ static void test_lz4_legacy(void **state)
 {
 	size_t zlen, plen;
 	void *z, *p;
-	struct bz o = { 0 };
+	struct bz o = {0};
 
 	assert_int_equal(ktstr_compress__encode(KTSTR_COMPRESS_LZ4, elf, ELF_LEN, &z, &zlen), 0);
 	p = with_size_word(z, zlen, ELF_LEN, &plen);
@@ -300,7 +300,7 @@ static void test_lz4_legacy(void **state)
 
 static void test_raw_elf_payload(void **state)
 {
-	struct bz o = { 0 };
+	struct bz o = {0};
 
 	write_bzimage(&o, elf, 4096);
 	assert_int_equal(ktstr_vmlinux__extract(img, out, err, sizeof(err)), 0);
@@ -309,35 +309,35 @@ static void test_raw_elf_payload(void **state)
 
 static void test_header_errors(void **state)
 {
-	struct bz o = { 0 };
-	uint8_t small[100] = { 0 };
+	struct bz o = {0};
+	uint8_t small[100] = {0};
 
 	assert_int_equal(ktstr_fs__write_atomic(img, small, sizeof(small), 0644), 0);
-	expect_fail(-ENOEXEC, "%s: not a bzImage: 100 bytes, shorter than the 592-byte setup header",
-		    img);
+	expect_fail(-ENOEXEC,
+		    "%s: not a bzImage: 100 bytes, shorter than the 592-byte setup header", img);
 
 	o.magic = "HdrZ";
 	write_bzimage(&o, elf, 64);
 	expect_fail(-ENOEXEC, "%s: not a bzImage: no \"HdrS\" magic at 0x202", img);
 
-	o = (struct bz){ .protocol = 0x0206 };
+	o = (struct bz){.protocol = 0x0206};
 	write_bzimage(&o, elf, 64);
 	expect_fail(-ENOEXEC, "%s: boot protocol 2.06 has no payload fields (2.08 or newer needed)",
 		    img);
 
-	o = (struct bz){ .len_delta = -64 };
+	o = (struct bz){.len_delta = -64};
 	write_bzimage(&o, elf, 64);
 	expect_fail(-ENOEXEC, "%s: bzImage header names an empty payload", img);
 
 	/* 4 + 1 sectors + 0x40: the payload starts at 2624; the file has 2624 + 64 + 16. */
-	o = (struct bz){ .len_delta = 17 };
+	o = (struct bz){.len_delta = 17};
 	write_bzimage(&o, elf, 64);
 	expect_fail(-ENOEXEC,
 		    "%s: payload (81 bytes at offset 2624) lies beyond the end of the file (2704 "
 		    "bytes); the image is truncated",
 		    img);
 
-	o = (struct bz){ .cut = 16 + 10 };
+	o = (struct bz){.cut = 16 + 10};
 	write_bzimage(&o, elf, 64);
 	expect_fail(-ENOEXEC,
 		    "%s: payload (64 bytes at offset 2624) lies beyond the end of the file (2678 "
@@ -345,8 +345,8 @@ static void test_header_errors(void **state)
 		    img);
 
 	assert_int_equal(ktstr_fs__write_atomic(img, elf, 4096, 0644), 0);
-	expect_fail(-ENOEXEC, "%s: is an ELF file (already a vmlinux?), not a bzImage; use it as is",
-		    img);
+	expect_fail(-ENOEXEC,
+		    "%s: is an ELF file (already a vmlinux?), not a bzImage; use it as is", img);
 
 	unlink(img);
 	expect_fail(-ENOENT, "%s: %s", img, strerror(ENOENT));
@@ -357,7 +357,7 @@ static void test_payload_errors(void **state)
 	size_t zlen, plen;
 	uint8_t *z = zstd_kbuild(elf, ELF_LEN, false, &zlen), *p;
 	char prefix[PATH_MAX + 64];
-	struct bz o = { 0 };
+	struct bz o = {0};
 
 	write_bzimage(&o, "ABCDEFGH", 8);
 	expect_fail(-ENOEXEC,
@@ -414,7 +414,7 @@ static void test_archive_errors(void **state)
 	size_t zlen;
 	uint8_t *z = archive_compress("gzip", elf, ELF_LEN, &zlen);
 	char prefix[PATH_MAX + 64];
-	struct bz o = { 0 };
+	struct bz o = {0};
 
 	write_bzimage(&o, z, zlen / 2);
 	snprintf(prefix, sizeof(prefix), "%s: gzip payload is corrupt or truncated: ", img);
@@ -455,16 +455,16 @@ static void test_payload_format(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_zstd_like_kbuild, reset),
-		cmocka_unit_test_setup(test_zstd_content_size_no_word, reset),
-		cmocka_unit_test_setup(test_zstd_word_larger, reset),
-		cmocka_unit_test_setup(test_archive_formats, reset),
-		cmocka_unit_test_setup(test_lz4_legacy, reset),
-		cmocka_unit_test_setup(test_raw_elf_payload, reset),
-		cmocka_unit_test_setup(test_header_errors, reset),
-		cmocka_unit_test_setup(test_payload_errors, reset),
-		cmocka_unit_test_setup(test_archive_errors, reset),
-		cmocka_unit_test(test_payload_format),
+	    cmocka_unit_test_setup(test_zstd_like_kbuild, reset),
+	    cmocka_unit_test_setup(test_zstd_content_size_no_word, reset),
+	    cmocka_unit_test_setup(test_zstd_word_larger, reset),
+	    cmocka_unit_test_setup(test_archive_formats, reset),
+	    cmocka_unit_test_setup(test_lz4_legacy, reset),
+	    cmocka_unit_test_setup(test_raw_elf_payload, reset),
+	    cmocka_unit_test_setup(test_header_errors, reset),
+	    cmocka_unit_test_setup(test_payload_errors, reset),
+	    cmocka_unit_test_setup(test_archive_errors, reset),
+	    cmocka_unit_test(test_payload_format),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -199,14 +199,15 @@ static void test_real_kernel(void **state)
 		btf__free(btf);
 	}
 #else
-	fprintf(stderr, "*** test_vmlinux_real: built without libbpf; btf__parse not checked ***\n");
+	fprintf(stderr,
+		"*** test_vmlinux_real: built without libbpf; btf__parse not checked ***\n");
 #endif
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_real_kernel),
+	    cmocka_unit_test(test_real_kernel),
 	};
 
 	int failed = cmocka_run_group_tests(tests, setup, teardown);
