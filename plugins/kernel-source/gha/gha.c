@@ -57,7 +57,7 @@ static void gha__progress(void *ctx, uint64_t done, uint64_t total)
 	struct gha_op *op = ctx;
 
 	if ((total >= GHA_PROGRESS_MIN || done >= GHA_PROGRESS_MIN) &&
-	    KTSTR_SZ_HAS(gha_host, progress)) {
+	    KTSTR_OPS_HAS(gha_host, progress)) {
 		gha_host->progress(op->inst, op->what, done, total);
 	}
 }
@@ -114,7 +114,7 @@ static int gha__failed(struct gha_op *op, int ret)
 {
 	struct gha_priv *p = gha_host->priv(op->inst);
 
-	if (ret != -ENOENT && ret != -ECANCELED && ret != -EEXIST) {
+	if (ret < 0 && ret != -ENOENT && ret != -ECANCELED && ret != -EEXIST) {
 		atomic_store(&p->failed, true);
 	}
 	return ret;
@@ -229,7 +229,7 @@ static int gha__resolve(struct ktstr_inst *inst, const char *id, struct ktstr_ke
 	char *url = NULL;
 	int ret;
 
-	if (!ktstr_gha_key__is_cache_key(id) || !KTSTR_SZ_HAS(gha_host, kernel_install)) {
+	if (!ktstr_gha_key__is_cache_key(id) || !KTSTR_OPS_HAS(gha_host, kernel_install)) {
 		return -ENOENT;
 	}
 	fill.op = malloc(sizeof(*fill.op));
