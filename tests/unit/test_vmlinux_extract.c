@@ -384,6 +384,12 @@ static void test_payload_errors(void **state)
 		    img, ELF_LEN - 1);
 	free(p);
 
+	p = with_size_word(z, zlen, 0xffffffffu, &plen);
+	write_bzimage(&o, p, plen);
+	expect_fail(-EFBIG, "%s: zstd payload decompresses to more than %llu bytes; refusing", img,
+		    (unsigned long long)KTSTR_VMLINUX_MAX_SIZE);
+	free(p);
+
 	p = with_size_word(z, zlen, 0, &plen);
 	write_bzimage(&o, p, plen);
 	expect_fail(-ENOEXEC, "%s: zstd payload says it decompresses to 0 bytes", img);
