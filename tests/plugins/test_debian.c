@@ -233,21 +233,6 @@ static void test_archive(void **state)
 	archive("URIs: http://no-types.example/debian\n", "", "");
 }
 
-static void test_size(void **state)
-{
-	static const char show[] = "Package: linux-binary-7.2.13+deb14-cloud-amd64\n"
-				   "Version: 7.2.13-1\n"
-				   "Installed-Size: 13712\n"
-				   "Size: 13717736\n"
-				   "\n"
-				   "Package: other\nSize: 5\n";
-
-	assert_int_equal(debian_pkg__size(show, strlen(show)), 13717736ULL);
-	assert_int_equal(debian_pkg__size("Package: x\n\nSize: 5\n", 20), 0);
-	assert_int_equal(debian_pkg__size("Size: 12x\n", 10), 0);
-	assert_int_equal(debian_pkg__size("", 0), 0);
-}
-
 static void touch(const char *root, const char *rel)
 {
 	char path[4096];
@@ -417,7 +402,6 @@ int main(void)
 	    cmocka_unit_test(test_key),
 	    cmocka_unit_test(test_sched_ext),
 	    cmocka_unit_test(test_archive),
-	    cmocka_unit_test(test_size),
 	    cmocka_unit_test(test_tree),
 	    cmocka_unit_test(test_run_output),
 	    cmocka_unit_test(test_run_long_stderr),

@@ -179,16 +179,6 @@ static int find_package(struct ktstr_inst *inst, struct debian_apt *apt, const s
 	return rc;
 }
 
-static int describe(struct ktstr_inst *inst, const struct debian_pkg *pkg, const char *suite,
-		    const char *key, struct ktstr_kernel *k)
-{
-	char origin[DEBIAN_PKG_MAX * 2 + 128];
-
-	snprintf(origin, sizeof(origin), "Debian %s package %s (cache entry %s)", suite, pkg->name,
-		 key);
-	return host->kernel_set(k, KTSTR_KERNEL_ORIGIN, origin);
-}
-
 static int make_key(struct ktstr_inst *inst, const struct debian_pkg *pkg, char *key, size_t len)
 {
 	int rc = debian_pkg__key(pkg->release, key, len);
@@ -240,8 +230,8 @@ static int debian__resolve(struct ktstr_inst *inst, const char *id, struct ktstr
 	    find_package(inst, apt, &want, UPDATE_NEVER, &updated, &f->pkg) == 0 &&
 	    make_key(inst, &f->pkg, key, sizeof(key)) == 0 &&
 	    host->kernel_cache_lookup(inst, key, k) == 0) {
-		KTSTR_PLG_INFO(host, inst, "%s: cached %s", id, key);
-		rc = describe(inst, &f->pkg, want.suite, key, k);
+		KTSTR_PLG_DBG(host, inst, "%s: %s is cached; package lists not updated", id, key);
+		rc = 0;
 		goto out;
 	}
 	/* Lists fresh enough: no network at all when the entry is cached. */
@@ -263,11 +253,11 @@ static int debian__resolve(struct ktstr_inst *inst, const char *id, struct ktstr
 	req.key = key;
 	req.ctx = f;
 	rc = host->kernel_install(inst, &req, k);
-	if (rc < 0) {
-		goto out;
+	if (rc >= 0) {
+		KTSTR_PLG_DBG(host, inst, "%s: %s %s (%s)", id, rc == 0 ? "cached" : "installed",
+			      key, f->pkg.name);
+		rc = 0;
 	}
-	KTSTR_PLG_INFO(host, inst, "%s: %s %s", id, rc == 0 ? "cached" : "installed", key);
-	rc = describe(inst, &f->pkg, want.suite, key, k);
 out:
 	free(f);
 	free(apt);

@@ -115,6 +115,11 @@ int debian_apt__open(struct debian_apt *a, const char *cache_dir, const char *su
 	add_opt(a, "Dir::State::Lists", path);
 	snprintf(path, sizeof(path), "%s/cache", a->dir);
 	add_opt(a, "Dir::Cache", path);
+	/* With these settings apt keeps no binary cache: every call would parse the
+	 * whole Packages file again (2 s). One cache, no source cache. */
+	snprintf(path, sizeof(path), "%s/cache/pkgcache.bin", a->dir);
+	add_opt(a, "Dir::Cache::pkgcache", path);
+	add_opt(a, "Dir::Cache::srcpkgcache", "");
 	add_opt(a, "Dir::State::status", "/dev/null");
 	add_opt(a, "APT::Architecture", "amd64");
 	add_opt(a, "APT::Architectures", "amd64");
@@ -260,19 +265,6 @@ int debian_apt__names(struct debian_apt *a, char **out, size_t *len)
 	return 0;
 }
 
-unsigned long long debian_apt__size(struct debian_apt *a, const char *pkg)
-{
-	const char *args[] = {"show", pkg, NULL};
-	struct debian_cmd c = {.capture = true};
-	unsigned long long size = 0;
-
-	if (apt_run(a, "apt-cache", args, &c) == 0 && c.out != NULL) {
-		size = debian_pkg__size(c.out, c.out_len);
-	}
-	free(c.out);
-	return size;
-}
-
 /* The one "<pkg>_*.deb" in @p dir. */
 static int find_deb(struct debian_apt *a, const char *pkg, const char *dir, char *path,
 		    size_t pathlen)
@@ -303,11 +295,11 @@ static int find_deb(struct debian_apt *a, const char *pkg, const char *dir, char
 	return rc;
 }
 
-int debian_apt__download(struct debian_apt *a, const char *pkg, const char *dir,
-			 void (*tick)(void *ctx), void *ctx, char *path, size_t pathlen)
+int debian_apt__download(struct debian_apt *a, const char *pkg, const char *dir, char *path,
+			 size_t pathlen)
 {
 	const char *args[] = {"download", pkg, NULL};
-	struct debian_cmd c = {.cwd = dir, .tick = tick, .tick_ctx = ctx};
+	struct debian_cmd c = {.cwd = dir};
 	char what[DEBIAN_PKG_MAX + 700];
 	int rc;
 

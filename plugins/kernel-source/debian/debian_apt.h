@@ -18,7 +18,7 @@
 
 #include "debian_run.h"
 
-#define DEBIAN_APT_OPTS 12
+#define DEBIAN_APT_OPTS 14
 
 struct debian_apt {
 	char dir[PATH_MAX];
@@ -59,15 +59,9 @@ int debian_apt__update(struct debian_apt *a);
  */
 int debian_apt__names(struct debian_apt *a, char **out, size_t *len);
 
-/** @brief The .deb size `apt-cache show` gives for @p pkg; 0 when unknown. */
-unsigned long long debian_apt__size(struct debian_apt *a, const char *pkg);
-
-/**
- * @brief `apt-get download @p pkg` into directory @p dir; @p path receives
- *        the .deb's path. @p tick (may be NULL) runs about every 100 ms.
- */
-int debian_apt__download(struct debian_apt *a, const char *pkg, const char *dir,
-			 void (*tick)(void *ctx), void *ctx, char *path, size_t pathlen);
+/** @brief `apt-get download @p pkg` into directory @p dir; @p path receives the .deb's path. */
+int debian_apt__download(struct debian_apt *a, const char *pkg, const char *dir, char *path,
+			 size_t pathlen);
 
 /** @brief `dpkg-deb -x @p deb @p dir`. 0 or -errno (a->err set). */
 int debian_apt__extract(struct debian_apt *a, const char *deb, const char *dir);

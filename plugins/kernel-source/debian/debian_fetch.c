@@ -2,72 +2,44 @@
 #define _GNU_SOURCE
 #include "debian_fetch.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "debian_tree.h"
 
 #define APT_LOCK_TIMEOUT_S 900
 
-/* Progress of one download: the bytes of the files apt is writing in dir. */
-struct dl_progress {
+/* The fill's steps for host->progress(): download and extract, for up to two packages. */
+#define STEPS 4
+
+static void step(struct ktstr_inst *inst, struct debian_fetch *f, int done)
+{
+	char what[DEBIAN_PKG_MAX + 16];
+
+	snprintf(what, sizeof(what), "fetch %s", f->pkg.name);
+	f->host->progress(inst, what, (uint64_t)done, STEPS);
+}
+
+struct waiting {
 	struct debian_fetch *f;
 	struct ktstr_inst *inst;
-	const char *dir;
-	char what[DEBIAN_PKG_MAX + 16];
-	unsigned long long total;
 };
-
-static unsigned long long dir_bytes(const char *dir)
-{
-	unsigned long long sum = 0;
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	struct stat st;
-
-	if (d == NULL) {
-		return 0;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-		    S_ISREG(st.st_mode)) {
-			sum += (unsigned long long)st.st_size;
-		}
-	}
-	closedir(d);
-	return sum;
-}
-
-static void dl_tick(void *ctx)
-{
-	struct dl_progress *p = ctx;
-	unsigned long long done = dir_bytes(p->dir);
-
-	/* done == total ends the line: leave that to the end of the download */
-	if (p->total > 0 && done >= p->total) {
-		done = p->total - 1;
-	}
-	p->f->host->progress(p->inst, p->what, done, p->total);
-}
 
 static void lock_waiting(void *ctx)
 {
-	struct dl_progress *p = ctx;
+	struct waiting *w = ctx;
 
-	KTSTR_PLG_INFO(p->f->host, p->inst, "waiting for another ktstr using %s", p->f->apt->dir);
+	KTSTR_PLG_INFO(w->f->host, w->inst, "waiting for another ktstr using %s", w->f->apt->dir);
 }
 
-/* Download @p pkg into @p dir/dl-<n> and extract it into @p dir/x-<n>; @p root gets the tree. */
+/* Download @p pkg into @p dir/dl-<n>, extract it into @p root (@p dir/x-<n>): steps 2n, 2n+1. */
 static int fetch_pkg(struct ktstr_inst *inst, struct debian_fetch *f, const char *pkg,
 		     const char *dir, int n, char *root, size_t rootlen)
 {
-	struct dl_progress p = {.f = f, .inst = inst};
+	struct waiting w = {.f = f, .inst = inst};
 	char dl[PATH_MAX], deb[PATH_MAX];
 	int rc;
 
@@ -78,20 +50,16 @@ static int fetch_pkg(struct ktstr_inst *inst, struct debian_fetch *f, const char
 		f->host->set_error(inst, "cannot create %s: %s", dl, strerror(-rc));
 		return rc;
 	}
-	p.dir = dl;
-	snprintf(p.what, sizeof(p.what), "download %s", pkg);
-	rc = debian_apt__lock(f->apt, APT_LOCK_TIMEOUT_S, lock_waiting, &p);
+	step(inst, f, n * 2);
+	rc = debian_apt__lock(f->apt, APT_LOCK_TIMEOUT_S, lock_waiting, &w);
 	if (rc == 0) {
-		p.total = debian_apt__size(f->apt, pkg);
-		KTSTR_PLG_INFO(f->host, inst, "downloading %s (%llu bytes) from %s", pkg, p.total,
-			       f->apt->mirror);
-		rc = debian_apt__download(f->apt, pkg, dl, dl_tick, &p, deb, sizeof(deb));
+		KTSTR_PLG_INFO(f->host, inst, "downloading %s from %s (suite %s)", pkg,
+			       f->apt->mirror, f->apt->suite);
+		rc = debian_apt__download(f->apt, pkg, dl, deb, sizeof(deb));
 		debian_apt__unlock(f->apt);
 	}
 	if (rc == 0) {
-		unsigned long long got = dir_bytes(dl);
-
-		f->host->progress(inst, p.what, got, got);
+		step(inst, f, n * 2 + 1);
 		rc = debian_apt__extract(f->apt, deb, root);
 	}
 	if (rc != 0) {
@@ -233,6 +201,9 @@ int debian_fetch__fill(struct ktstr_inst *inst, void *ctx, const char *dir,
 	}
 	rc = fill_in(inst, f, dir, work);
 	debian_tree__rm(work);
+	if (rc == 0) {
+		step(inst, f, STEPS);
+	}
 	if (rc == 0 && f->host->cancelled()) {
 		rc = -ECANCELED;
 	}

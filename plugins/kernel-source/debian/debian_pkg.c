@@ -209,26 +209,3 @@ void debian_pkg__archive(const char *text, size_t len, char *uri, size_t urilen,
 	}
 	stanza_end(&s, uri, urilen, keyring, keylen);
 }
-
-unsigned long long debian_pkg__size(const char *text, size_t len)
-{
-	size_t pos = 0, n, vn;
-	const char *line, *v;
-
-	while (next_line(text, len, &pos, &line, &n)) {
-		if (n == 0) {
-			break; /* end of the first stanza */
-		}
-		if (field_value(line, n, "Size", &v, &vn) && vn > 0 && vn < 20) {
-			char num[20];
-			char *end;
-			unsigned long long size;
-
-			memcpy(num, v, vn);
-			num[vn] = '\0';
-			size = strtoull(num, &end, 10);
-			return *end == '\0' && isdigit((unsigned char)num[0]) ? size : 0;
-		}
-	}
-	return 0;
-}

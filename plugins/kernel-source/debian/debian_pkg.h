@@ -46,7 +46,4 @@ bool debian_pkg__has_sched_ext(const char *text, size_t len);
 void debian_pkg__archive(const char *text, size_t len, char *uri, size_t urilen, char *keyring,
 			 size_t keylen);
 
-/** @brief The "Size:" field of `apt-cache show` output (first stanza); 0 when absent. */
-unsigned long long debian_pkg__size(const char *text, size_t len);
-
 #endif
