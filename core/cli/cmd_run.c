@@ -49,7 +49,7 @@ static void usage(FILE *out)
 		"  -v, --verbose        guest kernel console at loglevel 7 (as KTSTR_VERBOSE=1)\n"
 		"  -h, --help           this text\n\n"
 		"kernel discovery without -k or profile kernels: KTSTR_TEST_KERNEL (an image),\n"
-		"KTSTR_KERNEL, then the newest kernel in the cache (scripts/fetch-kernel fills it).\n"
+		"KTSTR_KERNEL, then the newest kernel in the cache (`ktstr kernel fetch sid` fills it).\n"
 		"KTSTR_CI set => results record run_source \"ci\".\n\n"
 		"exit status: 0 all tests passed or skipped, 1 a test failed or errored,\n"
 		"2 bad input (profile, options, kernel), 130 interrupted.\n"

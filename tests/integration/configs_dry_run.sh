@@ -3,7 +3,7 @@
 source "$(dirname "$0")/lib.sh"
 
 "$KTSTR_BIN" run --dry-run "$KTSTR_SOURCE_DIR/configs/smoke.yaml" >/dev/null 2>&1 ||
-	skip "no kernel resolvable for --dry-run (run scripts/fetch-kernel)"
+	skip "no kernel resolvable for --dry-run (run ktstr kernel fetch sid)"
 count=0
 for f in "$KTSTR_SOURCE_DIR"/configs/*.yaml "$KTSTR_SOURCE_DIR"/configs/examples/*.yaml; do
 	if ! "$KTSTR_BIN" run --dry-run --json "$f" >"$WORK/plan.json" 2>"$WORK/err.txt"; then

@@ -20,7 +20,7 @@ need_vm() {
 	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed"
 	if ! "$KTSTR_BIN" run --dry-run "$KTSTR_SOURCE_DIR/configs/smoke.yaml" >"$WORK/dry.txt" 2>&1; then
 		cat "$WORK/dry.txt" >&2
-		skip "no kernel could be resolved (run scripts/fetch-kernel)"
+		skip "no kernel could be resolved (run ktstr kernel fetch sid)"
 	fi
 }
 

@@ -174,7 +174,7 @@ static void test_key(void **state)
 	char key[64];
 
 	assert_int_equal(debian_pkg__key("7.2.13+deb14-cloud-amd64", key, sizeof(key)), 0);
-	/* the key scripts/fetch-kernel used, so entries it made are still found */
+	/* the key of entries cached before this plugin (by a shell script), still found */
 	assert_string_equal(key, "7.2.13+deb14-cloud-amd64-debian-x86_64");
 	assert_int_equal(debian_pkg__key("7.2.13+deb14-cloud-amd64", key, 20), -ENAMETOOLONG);
 }

@@ -3,7 +3,7 @@
  * under the cache root (KTSTR_CACHE_DIR, $XDG_CACHE_HOME/ktstr/kernels or
  * ~/.cache/ktstr/kernels) whose metadata.json names an image_name that is a
  * bzImage. The entry is only read; the outputs go to a temp dir. Skipped,
- * loudly, when there is none (scripts/fetch-kernel puts one there).
+ * loudly, when there is none (`ktstr kernel fetch sid` puts one there).
  * Prints the figures (sizes, times, BTF types) for reports.
  */
 #define _GNU_SOURCE
@@ -160,7 +160,7 @@ static void test_real_kernel(void **state)
 		fprintf(stderr,
 			"\n*** SKIP test_vmlinux_real: no cached bzImage kernel under %s "
 			"(an entry with metadata.json naming image_name and version). Fetch one "
-			"(scripts/fetch-kernel) to run this test. ***\n\n",
+			"(ktstr kernel fetch sid) to run this test. ***\n\n",
 			root);
 		skipped = true;
 		skip();
