@@ -15,6 +15,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "registry_internal.h"
 
 #define LOCK_POLL_MS 100
 #define LOCK_MAX_HOLDERS 8
@@ -100,10 +101,10 @@ static void lock__devno(const char *path, const struct stat *st, unsigned *maj, 
 	fclose(f);
 }
 
-/* The pids holding an flock on @p fd's file (waiters excluded). */
-static size_t lock__holder_pids(int fd, const char *path, pid_t *pids, size_t max)
+/* The pids holding an flock on @p fd's file (waiters excluded); @p excl: the first's is LOCK_EX. */
+static size_t lock__holder_pids(int fd, const char *path, pid_t *pids, size_t max, bool *excl)
 {
-	char needle[64], line[256], kind[16], dev[64];
+	char needle[64], line[256], kind[16], mode[16], dev[64];
 	unsigned maj, min;
 	struct stat st;
 	size_t n = 0;
@@ -117,10 +118,13 @@ static size_t lock__holder_pids(int fd, const char *path, pid_t *pids, size_t ma
 	snprintf(needle, sizeof(needle), "%02x:%02x:%lu", maj, min, (unsigned long)st.st_ino);
 	while (n < max && fgets(line, sizeof(line), f) != NULL) {
 		if (strstr(line, "->") != NULL ||
-		    sscanf(line, "%*s %15s %*s %*s %d %63s", kind, &pid, dev) != 3) {
+		    sscanf(line, "%*s %15s %*s %15s %d %63s", kind, mode, &pid, dev) != 4) {
 			continue;
 		}
 		if (strcmp(kind, "FLOCK") == 0 && strcmp(dev, needle) == 0 && pid > 0) {
+			if (n == 0 && excl != NULL) {
+				*excl = strcmp(mode, "WRITE") == 0;
+			}
 			pids[n++] = pid;
 		}
 	}
@@ -156,7 +160,7 @@ static void lock__cmdline(pid_t pid, char *out, size_t len)
 void ktstr_kcache__lock_holders(int fd, const char *path, char *out, size_t len)
 {
 	pid_t pids[LOCK_MAX_HOLDERS];
-	size_t n = lock__holder_pids(fd, path, pids, LOCK_MAX_HOLDERS), used = 0;
+	size_t n = lock__holder_pids(fd, path, pids, LOCK_MAX_HOLDERS, NULL), used = 0;
 	char cmd[128];
 
 	snprintf(out, len, "<none recorded>");
@@ -179,19 +183,20 @@ static uint64_t lock__now_ms(void)
 }
 
 /* Said once per wait, on a terminal only: who we are waiting for. */
-static void lock__say_waiting(int fd, const char *path, const char *key, int op)
+static void lock__say_waiting(int fd, const char *path, const char *key)
 {
+	bool excl = true;
 	pid_t pid;
 
 	if (!isatty(STDERR_FILENO)) {
 		return;
 	}
-	if (lock__holder_pids(fd, path, &pid, 1) == 1) {
-		KTSTR_INFO("waiting for another ktstr %s %s (pid %d)",
-			   op == LOCK_EX ? "using or installing" : "installing", key, (int)pid);
+	if (lock__holder_pids(fd, path, &pid, 1, &excl) == 0) {
+		KTSTR_INFO("waiting for another ktstr holding %s", key);
+	} else if (excl) {
+		KTSTR_INFO("waiting for another ktstr installing %s (pid %d)", key, (int)pid);
 	} else {
-		KTSTR_INFO("waiting for another ktstr %s %s",
-			   op == LOCK_EX ? "using or installing" : "installing", key);
+		KTSTR_INFO("waiting for the ktstr runs using %s to finish (pid %d)", key, (int)pid);
 	}
 }
 
@@ -231,8 +236,14 @@ static int lock__wait(int fd, const char *path, const char *key, int op, unsigne
 				 mode, key, timeout_ms / 1000, path, holders);
 			return -ETIMEDOUT;
 		}
+		if (ktstr_host_api_v1.cancelled()) {
+			snprintf(err, errlen, "interrupted while waiting for the lock on cache entry "
+					      "\"%s\"",
+				 key);
+			return -ECANCELED;
+		}
 		if (!said) {
-			lock__say_waiting(fd, path, key, op);
+			lock__say_waiting(fd, path, key);
 			said = true;
 		}
 		KTSTR_DBG("waiting on flock at \"%s\"", path);

@@ -40,9 +40,12 @@ static void usage(FILE *out)
 		"why), 2 bad usage, 130 interrupted (a half-done install leaves nothing behind).\n");
 }
 
+static volatile sig_atomic_t interrupted;
+
 static void on_signal(int sig)
 {
 	(void)sig;
+	interrupted = 1;
 	ktstr_registry__cancel();
 }
 
@@ -141,6 +144,9 @@ static int fetch(struct ktstr_kchain_opts *o, char **ids, size_t n, bool json)
 	install_signals();
 	kfetch__resolve_all(ktstr_kchain_set__chain(set), ids, n, r);
 	status = report(r, n, json);
+	if (interrupted) {
+		status = 130; /* whatever the sources made of the cancellation */
+	}
 	for (size_t i = 0; i < n; i++) {
 		kfetch_result__free(&r[i]);
 	}

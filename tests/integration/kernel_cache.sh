@@ -3,7 +3,7 @@
 # (a) fetch installs once, list --json shows the entry, a second fetch is a hit;
 # (b) four concurrent fetches of one kernel: one fill, one entry, all succeed;
 # (c) a fetch SIGKILLed mid-fill leaves no valid entry, only a leftover that
-#     the next fetch sweeps;
+#     the next fetch sweeps; one interrupted (SIGINT) leaves nothing;
 # (d) hand-made corrupt entries are listed with their error_kind, never used,
 #     and removed by clean --corrupt-only; clean --keep 1 keeps the newest.
 . "$(dirname "$0")/lib.sh"
@@ -74,6 +74,16 @@ jq -e --arg p "$victim" '.leftovers | length == 1 and (.[0].pid | tostring) == $
 "$K" kernel list 2>/dev/null | grep -q "leftover of dead pid $victim" || fail "the table does not show the leftover"
 "$K" kernel fetch --source fixture fixture-c >/dev/null || fail "fetch after the kill failed"
 [ -z "$(find "$KTSTR_CACHE_DIR" -maxdepth 1 -name '.tmp-*')" ] || fail "the leftover was not swept"
+# Ctrl-C mid-fill: exit 130, nothing left behind
+KTSTR_FIXTURE_DELAY_MS=20000 "$K" kernel fetch --source fixture fixture-int >/dev/null 2>&1 &
+victim=$!
+for _ in $(seq 100); do [ "$(fills fixture-int)" = 1 ] && break; sleep 0.1; done
+kill -INT "$victim"
+rc=0
+wait "$victim" || rc=$?
+[ "$rc" = 130 ] || fail "an interrupted fetch exited $rc"
+[ ! -e "$KTSTR_CACHE_DIR/fixture-int" ] || fail "an interrupted fetch left an entry"
+[ -z "$(find "$KTSTR_CACHE_DIR" -maxdepth 1 -name '.tmp-*')" ] || fail "an interrupted fetch left its temp dir"
 echo "(c) ok"
 
 # --- (d) corrupt entries, clean ---------------------------------------------------
