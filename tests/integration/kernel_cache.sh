@@ -121,3 +121,18 @@ newest=$(jq -r '.entries[0].key' "$WORK/list.json")
 [ "$(list_json | jq -r '[.entries[].key] | join(" ")')" = "$newest" ] || fail "clean --keep 1 did not keep $newest"
 if "$K" kernel clean --keep 1 --corrupt-only --force 2>/dev/null; then fail "--keep with --corrupt-only accepted"; fi
 echo "(d) ok"
+
+# --- (e) a real bzImage: the install extracts and strips its vmlinux ----------------
+real=$(ls -d "$HOME"/.cache/ktstr/kernels/7.2.13+deb14-cloud-amd64-debian-x86_64 2>/dev/null || true)
+if [ -z "$real" ] || [ ! -f "$real/vmlinuz" ]; then
+	echo "(e) SKIPPED (NOT PASSED): no real kernel cached (run scripts/fetch-kernel)" >&2
+	exit 0
+fi
+KTSTR_FIXTURE_IMAGE=$real/vmlinuz "$K" kernel fetch --source fixture fixture-real >/dev/null ||
+	fail "fetch of a real image failed"
+list_json | jq -e '.entries[] | select(.key == "fixture-real") | .has_vmlinux and .vmlinux_stripped' \
+	>/dev/null || fail "no stripped vmlinux for a real bzImage: $(list_json)"
+file "$KTSTR_CACHE_DIR/fixture-real/vmlinux" 2>/dev/null | grep -q "ELF 64-bit" ||
+	[ "$(head -c 4 "$KTSTR_CACHE_DIR/fixture-real/vmlinux" | od -An -c | tr -d ' ')" = '177ELF' ] ||
+	fail "the stored vmlinux is not an ELF file"
+echo "(e) ok"
