@@ -35,6 +35,11 @@ static char root[256], said[65536]; /* everything logged or set as an error */
 static pid_t server;
 static int port;
 static unsigned installs, warnings;
+static struct {
+	char what[128];
+	uint64_t done, total;
+	unsigned calls;
+} progress;
 
 static void note(const char *tag, const char *fmt, va_list ap)
 {
@@ -71,6 +76,15 @@ static void cap_error(struct ktstr_inst *inst, const char *fmt, ...)
 	inst->nr_errors++;
 }
 
+static void cap_progress(struct ktstr_inst *inst, const char *what, uint64_t done,
+			 uint64_t total)
+{
+	snprintf(progress.what, sizeof(progress.what), "%s", what);
+	progress.done = done;
+	progress.total = total;
+	progress.calls++;
+}
+
 static int fake_install(struct ktstr_inst *inst, const struct ktstr_kernel_install *req,
 			struct ktstr_kernel *out)
 {
@@ -100,6 +114,7 @@ static const struct ktstr_kernel_source_ops *load(struct ktstr_inst *inst)
 	host.log = cap_log;
 	host.set_error = cap_error;
 	host.kernel_install = fake_install;
+	host.progress = cap_progress;
 	assert_int_equal(ktstr_plugin_entry_v1(&host, &d), 0);
 	ktstr_mock_inst__new(inst, d);
 	ktstr_mock_inst__set(inst, "retry_ms", "50");
@@ -213,6 +228,7 @@ static int setup(void **state)
 	port = atoi(buf);
 	said[0] = '\0';
 	installs = warnings = 0;
+	memset(&progress, 0, sizeof(progress));
 	ktstr_mock_scratch_dir = root;
 	if (port <= 0) {
 		print_message("gha_cache_server.py did not start (no python3?): skipped\n");
@@ -493,6 +509,31 @@ static void test_wrong_token(void **state)
 	ktstr_mock_inst__free(&inst);
 }
 
+static void test_progress_of_big_blobs(void **state)
+{
+	struct ktstr_inst inst;
+	const struct ktstr_kernel_source_ops *ops = load(&inst);
+	char *src = entry_dir("e", "small"), path[400], cmd[500];
+
+	use_v1();
+	assert_int_equal(ops->remote_store(&inst, "key-small", src), 0);
+	assert_int_equal(progress.calls, 0); /* small blobs show nothing */
+	/* 9 MiB of random bytes: zstd cannot shrink them below the 8 MiB mark */
+	snprintf(path, sizeof(path), "%s/bzImage", src);
+	snprintf(cmd, sizeof(cmd), "head -c 9437184 /dev/urandom > '%s'", path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(ops->remote_store(&inst, "key-big", src), 0);
+	assert_true(progress.calls >= 2);
+	assert_string_equal(progress.what, "upload key-big");
+	assert_true(progress.total > 9437184 && progress.done == progress.total);
+	memset(&progress, 0, sizeof(progress));
+	assert_int_equal(ops->remote_fetch(&inst, "key-big", empty_dir("d")), 0);
+	assert_true(progress.calls >= 2);
+	assert_string_equal(progress.what, "download key-big");
+	assert_true(progress.total > 9437184 && progress.done == progress.total);
+	ktstr_mock_inst__free(&inst);
+}
+
 static void test_bad_options(void **state)
 {
 	const struct ktstr_plugin_desc *d = NULL;
@@ -515,7 +556,8 @@ int main(void)
 	    T(test_off_is_silent),   T(test_v1_round_trip),        T(test_v2_round_trip),
 	    T(test_restored_files),  T(test_resolve),              T(test_server_error_once),
 	    T(test_fetch_error_is_reported), T(test_cut_bodies),   T(test_closed_port),
-	    T(test_slow_server_times_out),   T(test_wrong_token),  T(test_bad_options),
+	    T(test_slow_server_times_out),   T(test_wrong_token),  T(test_progress_of_big_blobs),
+	    T(test_bad_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
