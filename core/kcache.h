@@ -115,8 +115,8 @@ struct ktstr_kcache_entry {
 	char config[PATH_MAX];
 	struct ktstr_kcache_meta meta;
 	enum ktstr_kcache_err err; /**< KTSTR_KCACHE_OK: valid */
-	char why[512];             /**< the corrupt reason */
-	uint64_t size_bytes;       /**< sum of the entry's files */
+	char why[512];		   /**< the corrupt reason */
+	uint64_t size_bytes;	   /**< sum of the entry's files */
 };
 
 /**
@@ -153,8 +153,8 @@ void ktstr_kcache_list__free(struct ktstr_kcache_list *l);
  *        "7.2-rc3") the highest matching release by (maj, min, patch, rc).
  * @return 0; -ENOENT (@p err "" when @p id cannot name an entry); -errno
  */
-int ktstr_kcache__find(const char *root, const char *id, struct ktstr_kcache_entry *out,
-		       char *err, size_t errlen);
+int ktstr_kcache__find(const char *root, const char *id, struct ktstr_kcache_entry *out, char *err,
+		       size_t errlen);
 /** @brief Set IMAGE, VMLINUX, VERSION, CACHE_KEY, CONFIG, ORIGIN on @p k. */
 int ktstr_kcache__describe(const struct ktstr_kcache_entry *e, const char *origin,
 			   struct ktstr_kernel *k);
@@ -180,8 +180,8 @@ int ktstr_kcache__lookup(const char *root, const char *id, struct ktstr_kernel *
  * @return 0; -EWOULDBLOCK (timeout 0) or -ETIMEDOUT naming the holders in
  *         @p err; -errno (err set)
  */
-int ktstr_kcache__lock(const char *root, const char *key, int op, unsigned timeout_ms,
-		       int *fd_out, char *err, size_t errlen);
+int ktstr_kcache__lock(const char *root, const char *key, int op, unsigned timeout_ms, int *fd_out,
+		       char *err, size_t errlen);
 void ktstr_kcache__unlock(int fd);
 /**
  * @brief Refuse a lockfile path on NFS, CIFS, SMB2, Ceph, AFS or FUSE

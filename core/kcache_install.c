@@ -28,7 +28,7 @@ struct install {
 	char tmp[PATH_MAX];
 	char final[PATH_MAX];
 	struct ktstr_kcache_entry entry; /* the installed (or found) entry */
-	const char *from;                /* the remote cache that restored it, or NULL */
+	const char *from;		 /* the remote cache that restored it, or NULL */
 };
 
 static bool install__cancelled(void)
@@ -65,9 +65,8 @@ static bool install__restore(struct install *in)
 /* Ask the source to fill tmp, then complete the entry. */
 static int install__fill(struct install *in)
 {
-	struct ktstr_entry_meta meta = {.sz = sizeof(meta),
-					.source_vmlinux_size = -1,
-					.source_vmlinux_mtime_secs = -1};
+	struct ktstr_entry_meta meta = {
+	    .sz = sizeof(meta), .source_vmlinux_size = -1, .source_vmlinux_mtime_secs = -1};
 	char path[PATH_MAX], err[1024];
 	struct kcache_vmlinux vm;
 	char *slash = strrchr(in->tmp, '/');
@@ -112,8 +111,7 @@ static int install__publish(struct install *in)
 	int rc = kcache__fsync_dir(in->tmp);
 
 	if (rc < 0) {
-		ktstr_host_api_v1.set_error(in->inst, "cannot sync %s: %s", in->tmp,
-					    strerror(-rc));
+		ktstr_host_api_v1.set_error(in->inst, "cannot sync %s: %s", in->tmp, strerror(-rc));
 		return rc;
 	}
 	if (rename(in->tmp, in->final) < 0) {
@@ -173,13 +171,14 @@ static int install__run(struct install *in, struct ktstr_kernel *out)
 
 	rc = ktstr_kcache__root(in->root, sizeof(in->root), err, sizeof(err));
 	if (rc == 0 && snprintf(in->final, sizeof(in->final), "%s/%s", in->root, in->req->key) >=
-			       (int)sizeof(in->final) - 64) {
+			   (int)sizeof(in->final) - 64) {
 		snprintf(err, sizeof(err), "cache entry path %s/%s is too long", in->root,
 			 in->req->key);
 		rc = -ENAMETOOLONG;
 	}
-	rc = rc ?: ktstr_kcache__lock(in->root, in->req->key, LOCK_EX,
-				      KTSTR_KCACHE_WRITE_TIMEOUT_MS, &fd, err, sizeof(err));
+	rc = rc
+		 ?: ktstr_kcache__lock(in->root, in->req->key, LOCK_EX,
+				       KTSTR_KCACHE_WRITE_TIMEOUT_MS, &fd, err, sizeof(err));
 	if (rc < 0) {
 		ktstr_host_api_v1.set_error(in->inst, "%s", err);
 		return rc;
@@ -197,8 +196,8 @@ static int install__run(struct install *in, struct ktstr_kernel *out)
 		snprintf(origin, sizeof(origin), "%s",
 			 rc == 0 ? "cache entry" : "installed cache entry");
 		if (in->from != NULL) {
-			snprintf(origin, sizeof(origin), "restored from remote cache %s: cache entry",
-				 in->from);
+			snprintf(origin, sizeof(origin),
+				 "restored from remote cache %s: cache entry", in->from);
 		}
 		d = ktstr_kcache__describe(&in->entry, origin, out);
 
@@ -218,9 +217,10 @@ int ktstr_kcache__install(struct ktstr_inst *inst, const struct ktstr_kernel_ins
 	int rc;
 
 	if (!ktstr_kcache__key_valid(req->key)) {
-		ktstr_host_api_v1.set_error(inst, "kernel_install: \"%s\" is not a valid cache key "
-						  "(no '/', '\\\\', \"..\", control characters; "
-						  "not \".\" or \".tmp-*\")",
+		ktstr_host_api_v1.set_error(inst,
+					    "kernel_install: \"%s\" is not a valid cache key "
+					    "(no '/', '\\\\', \"..\", control characters; "
+					    "not \".\" or \".tmp-*\")",
 					    req->key);
 		return -EINVAL;
 	}

@@ -62,8 +62,8 @@ static int list__grow(void **v, size_t n, size_t *cap, size_t size)
 	return 0;
 }
 
-static int list__add(struct ktstr_kcache_list *l, const char *root, const char *name,
-		     size_t *cap, size_t *tcap)
+static int list__add(struct ktstr_kcache_list *l, const char *root, const char *name, size_t *cap,
+		     size_t *tcap)
 {
 	int rc;
 
@@ -190,15 +190,15 @@ static int list__find_scan(const char *root, const char *id, bool latest,
 			 list__ncorrupt(&l));
 	} else {
 		snprintf(err, errlen,
-			 "kernel cache %s: no entry with version %s (%zu other, %zu corrupt)",
-			 root, id, nvalid, list__ncorrupt(&l));
+			 "kernel cache %s: no entry with version %s (%zu other, %zu corrupt)", root,
+			 id, nvalid, list__ncorrupt(&l));
 	}
 	ktstr_kcache_list__free(&l);
 	return best != NULL ? 0 : -ENOENT;
 }
 
-int ktstr_kcache__find(const char *root, const char *id, struct ktstr_kcache_entry *out,
-		       char *err, size_t errlen)
+int ktstr_kcache__find(const char *root, const char *id, struct ktstr_kcache_entry *out, char *err,
+		       size_t errlen)
 {
 	bool latest = id[0] == '\0' || strcmp(id, "latest") == 0;
 	int rc;
@@ -218,8 +218,9 @@ int ktstr_kcache__find(const char *root, const char *id, struct ktstr_kcache_ent
 		return list__find_scan(root, id, false, out, err, errlen);
 	}
 	if (rc == -EINVAL) {
-		snprintf(err, errlen, "kernel cache %s: entry %s is corrupt (%s); `ktstr kernel "
-				      "clean --corrupt-only` removes it",
+		snprintf(err, errlen,
+			 "kernel cache %s: entry %s is corrupt (%s); `ktstr kernel "
+			 "clean --corrupt-only` removes it",
 			 root, id, out->why);
 	} else {
 		snprintf(err, errlen, "kernel cache %s: no entry %s", root, id);
@@ -241,8 +242,8 @@ int ktstr_kcache__lookup(const char *root, const char *id, struct ktstr_kernel *
 	if (rc == 0) {
 		rc = ktstr_kcache__describe(e, "cache entry", out);
 		if (rc < 0) {
-			snprintf(err, errlen, "cache entry %s: cannot record the kernel: %s", e->key,
-				 strerror(-rc));
+			snprintf(err, errlen, "cache entry %s: cannot record the kernel: %s",
+				 e->key, strerror(-rc));
 		}
 	}
 	free(e);

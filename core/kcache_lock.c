@@ -24,8 +24,8 @@ static const struct {
 	unsigned long magic;
 	const char *name;
 } bad_fs[] = {
-    {0x6969, "NFS"},   {0xFF534D42, "CIFS"}, {0xFE534D42, "SMB2"},
-    {0x00C36400, "Ceph"}, {0x6B414653, "AFS"}, {0x65735546, "FUSE"},
+    {0x6969, "NFS"},	  {0xFF534D42, "CIFS"}, {0xFE534D42, "SMB2"},
+    {0x00C36400, "Ceph"}, {0x6B414653, "AFS"},	{0x65735546, "FUSE"},
 };
 
 const char *ktstr_kcache__fs_refused(unsigned long magic)
@@ -237,8 +237,9 @@ static int lock__wait(int fd, const char *path, const char *key, int op, unsigne
 			return -ETIMEDOUT;
 		}
 		if (ktstr_host_api_v1.cancelled()) {
-			snprintf(err, errlen, "interrupted while waiting for the lock on cache entry "
-					      "\"%s\"",
+			snprintf(err, errlen,
+				 "interrupted while waiting for the lock on cache entry "
+				 "\"%s\"",
 				 key);
 			return -ECANCELED;
 		}
@@ -252,8 +253,8 @@ static int lock__wait(int fd, const char *path, const char *key, int op, unsigne
 	return 0;
 }
 
-int ktstr_kcache__lock(const char *root, const char *key, int op, unsigned timeout_ms,
-		       int *fd_out, char *err, size_t errlen)
+int ktstr_kcache__lock(const char *root, const char *key, int op, unsigned timeout_ms, int *fd_out,
+		       char *err, size_t errlen)
 {
 	char dir[PATH_MAX], path[PATH_MAX];
 	int fd, rc;

@@ -27,7 +27,7 @@ static const char *const err_names[] = {
 const char *ktstr_kcache_err__name(enum ktstr_kcache_err kind)
 {
 	return (unsigned)kind < sizeof(err_names) / sizeof(err_names[0]) ? err_names[kind]
-									  : "unknown";
+									 : "unknown";
 }
 
 /* The reason's words per kind, as upstream prints them. */
@@ -49,9 +49,8 @@ struct meta_ctx {
 	size_t whylen;
 };
 
-__attribute__((format(printf, 3, 4))) static int meta__bad(const struct meta_ctx *c,
-							   enum ktstr_kcache_err kind,
-							   const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int
+meta__bad(const struct meta_ctx *c, enum ktstr_kcache_err kind, const char *fmt, ...)
 {
 	int n = snprintf(c->why, c->whylen, "metadata.json %s: ", err_words(kind));
 	va_list ap;
@@ -73,9 +72,9 @@ static int meta__str(const struct meta_ctx *c, json_t *obj, const char *name, bo
 
 	out[0] = '\0';
 	if (v == NULL || json_is_null(v)) {
-		return required ? meta__bad(c, KTSTR_KCACHE_SCHEMA_DRIFT, "field %s is missing",
-					    name)
-				: 0;
+		return required
+			   ? meta__bad(c, KTSTR_KCACHE_SCHEMA_DRIFT, "field %s is missing", name)
+			   : 0;
 	}
 	if (!json_is_string(v)) {
 		return meta__bad(c, KTSTR_KCACHE_SCHEMA_DRIFT, "field %s is not a string", name);
@@ -157,10 +156,12 @@ static int meta__from_json(const struct meta_ctx *c, json_t *root, struct ktstr_
 	rc = rc ?: meta__bool(c, root, "has_vmlinux", &out->has_vmlinux);
 	rc = rc ?: meta__bool(c, root, "vmlinux_stripped", &out->vmlinux_stripped);
 	rc = rc ?: meta__str(c, root, "version", false, out->version, sizeof(out->version));
-	rc = rc ?: meta__str(c, root, "config_hash", false, out->config_hash,
-			     sizeof(out->config_hash));
-	rc = rc ?: meta__str(c, root, "ktstr_kconfig_hash", false, out->kconfig_hash,
-			     sizeof(out->kconfig_hash));
+	rc = rc
+		 ?: meta__str(c, root, "config_hash", false, out->config_hash,
+			      sizeof(out->config_hash));
+	rc = rc
+		 ?: meta__str(c, root, "ktstr_kconfig_hash", false, out->kconfig_hash,
+			      sizeof(out->kconfig_hash));
 	rc = rc ?: meta__i64(c, root, "source_vmlinux_size", &out->source_vmlinux_size);
 	rc = rc ?: meta__i64(c, root, "source_vmlinux_mtime_secs", &out->source_vmlinux_mtime_secs);
 	if (rc < 0) {

@@ -52,8 +52,9 @@ static int parse(int argc, char **argv, struct clean_opts *o)
 			errno = 0;
 			o->keep = strtol(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || end == optarg || o->keep < 0) {
-				fprintf(stderr, "ktstr kernel clean: --keep wants a count >= 0, "
-						"not \"%s\"\n",
+				fprintf(stderr,
+					"ktstr kernel clean: --keep wants a count >= 0, "
+					"not \"%s\"\n",
 					optarg);
 				return KTSTR_EXIT_USAGE;
 			}

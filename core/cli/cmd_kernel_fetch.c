@@ -17,27 +17,28 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: ktstr kernel fetch [options] ID...\n\n"
-		"Resolves each ID through the kernel sources in order and makes sure it is in\n"
-		"the local kernel cache: a source that downloads or builds a kernel installs it\n"
-		"there once (concurrent fetches of the same kernel wait for the first one and\n"
-		"then share its entry). One line per ID:\n"
-		"  ID: KEY-or-IMAGE (VERSION, via SOURCE, cached|installed|local)\n\n"
-		"ID: a version (7.2, 7.2.13, 7.2-rc3), a cache key (see `ktstr kernel list`),\n"
-		"\"latest\", or a path to a kernel tree or image.\n\n"
-		"options:\n"
-		"  -s, --source NAME    ask this kernel-source plugin; repeatable, asked in order\n"
-		"                       (default chain: local, cache, gha, debian - those loaded)\n"
-		"  -p, --profile FILE   use the kernel_sources of this profile, with their options\n"
-		"      --json           a JSON array on stdout instead of the lines\n"
-		"  -h, --help           this text\n\n"
-		"examples:\n"
-		"  ktstr kernel fetch 7.2                 # newest 7.2.x: cache, else download\n"
-		"  ktstr kernel fetch --source debian 7.2 # only ask the debian source\n"
-		"  ktstr kernel fetch --json latest ../linux\n\n"
-		"exit status: 0 every ID resolved, 1 one did not (the sources' messages say\n"
-		"why), 2 bad usage, 130 interrupted (a half-done install leaves nothing behind).\n");
+	fprintf(
+	    out,
+	    "usage: ktstr kernel fetch [options] ID...\n\n"
+	    "Resolves each ID through the kernel sources in order and makes sure it is in\n"
+	    "the local kernel cache: a source that downloads or builds a kernel installs it\n"
+	    "there once (concurrent fetches of the same kernel wait for the first one and\n"
+	    "then share its entry). One line per ID:\n"
+	    "  ID: KEY-or-IMAGE (VERSION, via SOURCE, cached|installed|local)\n\n"
+	    "ID: a version (7.2, 7.2.13, 7.2-rc3), a cache key (see `ktstr kernel list`),\n"
+	    "\"latest\", or a path to a kernel tree or image.\n\n"
+	    "options:\n"
+	    "  -s, --source NAME    ask this kernel-source plugin; repeatable, asked in order\n"
+	    "                       (default chain: local, cache, gha, debian - those loaded)\n"
+	    "  -p, --profile FILE   use the kernel_sources of this profile, with their options\n"
+	    "      --json           a JSON array on stdout instead of the lines\n"
+	    "  -h, --help           this text\n\n"
+	    "examples:\n"
+	    "  ktstr kernel fetch 7.2                 # newest 7.2.x: cache, else download\n"
+	    "  ktstr kernel fetch --source debian 7.2 # only ask the debian source\n"
+	    "  ktstr kernel fetch --json latest ../linux\n\n"
+	    "exit status: 0 every ID resolved, 1 one did not (the sources' messages say\n"
+	    "why), 2 bad usage, 130 interrupted (a half-done install leaves nothing behind).\n");
 }
 
 static volatile sig_atomic_t interrupted;
@@ -158,8 +159,10 @@ static int fetch(struct ktstr_kchain_opts *o, char **ids, size_t n, bool json)
 int ktstr_cmd_kernel_fetch(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"source", required_argument, NULL, 's'}, {"profile", required_argument, NULL, 'p'},
-	    {"json", no_argument, NULL, 'J'},	      {"help", no_argument, NULL, 'h'},
+	    {"source", required_argument, NULL, 's'},
+	    {"profile", required_argument, NULL, 'p'},
+	    {"json", no_argument, NULL, 'J'},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *names[MAX_SOURCES], *profile_path = NULL;

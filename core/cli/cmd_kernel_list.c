@@ -8,27 +8,28 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"usage: ktstr kernel list [--json]\n\n"
-		"Lists the kernels in the local cache, newest first. A corrupt entry (metadata.json\n"
-		"missing or unreadable, its image gone) is shown with the reason and is never\n"
-		"used; `ktstr kernel clean --corrupt-only` removes it. Stores in progress\n"
-		"(.tmp-KEY-PID) are shown apart: live ones are another ktstr installing, dead\n"
-		"ones are leftovers of an interrupted install that the next install or\n"
-		"`kernel clean` removes.\n\n"
-		"tags: (stale kconfig) built with another configs/ktstr.kconfig than this ktstr's;\n"
-		"      (untracked kconfig) built without the fragment (e.g. a distribution kernel).\n\n"
-		"options:\n"
-		"      --json   one JSON object: cache_root, current_ktstr_kconfig_hash, entries\n"
-		"               (valid: key, path, image_path, size_bytes, kconfig_status and the\n"
-		"               metadata fields; corrupt: key, path, error, error_kind), in_progress,\n"
-		"               leftovers\n"
-		"  -h, --help   this text\n\n"
-		"examples:\n"
-		"  ktstr kernel list\n"
-		"  ktstr kernel list --json | jq -r '.entries[] | select(.error == null) | .key'\n\n"
-		"The cache is $KTSTR_CACHE_DIR, else $XDG_CACHE_HOME/ktstr/kernels, else\n"
-		"~/.cache/ktstr/kernels.\n");
+	fprintf(
+	    out,
+	    "usage: ktstr kernel list [--json]\n\n"
+	    "Lists the kernels in the local cache, newest first. A corrupt entry (metadata.json\n"
+	    "missing or unreadable, its image gone) is shown with the reason and is never\n"
+	    "used; `ktstr kernel clean --corrupt-only` removes it. Stores in progress\n"
+	    "(.tmp-KEY-PID) are shown apart: live ones are another ktstr installing, dead\n"
+	    "ones are leftovers of an interrupted install that the next install or\n"
+	    "`kernel clean` removes.\n\n"
+	    "tags: (stale kconfig) built with another configs/ktstr.kconfig than this ktstr's;\n"
+	    "      (untracked kconfig) built without the fragment (e.g. a distribution kernel).\n\n"
+	    "options:\n"
+	    "      --json   one JSON object: cache_root, current_ktstr_kconfig_hash, entries\n"
+	    "               (valid: key, path, image_path, size_bytes, kconfig_status and the\n"
+	    "               metadata fields; corrupt: key, path, error, error_kind), in_progress,\n"
+	    "               leftovers\n"
+	    "  -h, --help   this text\n\n"
+	    "examples:\n"
+	    "  ktstr kernel list\n"
+	    "  ktstr kernel list --json | jq -r '.entries[] | select(.error == null) | .key'\n\n"
+	    "The cache is $KTSTR_CACHE_DIR, else $XDG_CACHE_HOME/ktstr/kernels, else\n"
+	    "~/.cache/ktstr/kernels.\n");
 }
 
 static const char *source_word(const struct ktstr_kcache_meta *m)
@@ -50,9 +51,9 @@ static void print_row(const struct ktstr_kcache_entry *e, const char *kc, unsign
 	printf("  %-48s %-12s %-8s %-7s %7s %s%s\n", e->key,
 	       e->meta.version[0] != '\0' ? e->meta.version : "-", source_word(&e->meta),
 	       e->meta.arch, size, e->meta.built_at,
-	       strcmp(status, "stale") == 0	   ? " (stale kconfig)"
+	       strcmp(status, "stale") == 0	  ? " (stale kconfig)"
 	       : strcmp(status, "untracked") == 0 ? " (untracked kconfig)"
-						   : "");
+						  : "");
 	*tags |= strcmp(status, "stale") == 0 ? 1 : strcmp(status, "untracked") == 0 ? 2 : 0;
 }
 

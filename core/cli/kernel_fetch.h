@@ -9,12 +9,12 @@
 /** @brief What one id resolved to, or why it did not. */
 struct kfetch_result {
 	const char *id;
-	char *image;   /**< malloc'd; NULL on failure */
-	char *key;     /**< cache key, or NULL */
-	char *version; /**< or NULL */
-	char *source;  /**< the answering instance */
+	char *image;	 /**< malloc'd; NULL on failure */
+	char *key;	 /**< cache key, or NULL */
+	char *version;	 /**< or NULL */
+	char *source;	 /**< the answering instance */
 	const char *how; /**< "cached", "installed" or "local" */
-	int rc;        /**< 0 or -errno */
+	int rc;		 /**< 0 or -errno */
 	char err[2048];
 };
 

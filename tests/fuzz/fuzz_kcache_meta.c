@@ -48,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 	} else if (rc != -EINVAL || kind <= KTSTR_KCACHE_OK || kind >= KTSTR_KCACHE_UNKNOWN ||
-		   strncmp(why, "metadata.json ", 14) != 0 || memchr(why, '\0', sizeof(why)) == NULL) {
+		   strncmp(why, "metadata.json ", 14) != 0 ||
+		   memchr(why, '\0', sizeof(why)) == NULL) {
 		abort();
 	}
 	free(buf);

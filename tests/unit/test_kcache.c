@@ -38,10 +38,11 @@ static int setup(void **state)
 	kc_put("broken-json/metadata.json", "{\"version\": ");
 	kc_put("broken-json/bzImage", "x");
 	kc_put("no-image/metadata.json", kc_meta_json("7.2.99", "2099-01-01T00:00:00Z", "bzImage"));
-	kc_put("drift/metadata.json", "{\"version\":\"7.2.50\",\"source\":{\"type\":\"git\"},"
-				      "\"arch\":\"x86_64\",\"image_name\":\"bzImage\","
-				      "\"built_at\":\"2099-01-01T00:00:00Z\",\"has_vmlinux\":\"yes\","
-				      "\"vmlinux_stripped\":false}");
+	kc_put("drift/metadata.json",
+	       "{\"version\":\"7.2.50\",\"source\":{\"type\":\"git\"},"
+	       "\"arch\":\"x86_64\",\"image_name\":\"bzImage\","
+	       "\"built_at\":\"2099-01-01T00:00:00Z\",\"has_vmlinux\":\"yes\","
+	       "\"vmlinux_stripped\":false}");
 	kc_put("drift/bzImage", "x");
 	kc_put("no-meta/bzImage", "x");
 	/* never entries: a store in progress, lock files, stray files */
@@ -189,11 +190,10 @@ static void test_meta_parse_kinds(void **state)
 	expect_bad("{" SRC_OK "\"arch\":\"x\",\"image_name\":\"..\",\"built_at\":\"t\"," BOOLS_OK
 		   "}",
 		   KTSTR_KCACHE_MALFORMED, "is not a file name");
-	expect_bad("{" SRC_OK "\"arch\":\"x\",\"image_name\":\"i\",\"built_at\":\"\"," BOOLS_OK
-		   "}",
+	expect_bad("{" SRC_OK "\"arch\":\"x\",\"image_name\":\"i\",\"built_at\":\"\"," BOOLS_OK "}",
 		   KTSTR_KCACHE_MALFORMED, "built_at is empty");
-	expect_bad("{" SRC_OK "\"arch\":\"a\\u0000b\",\"image_name\":\"i\",\"built_at\":\"t\","
-		   BOOLS_OK "}",
+	expect_bad("{" SRC_OK
+		   "\"arch\":\"a\\u0000b\",\"image_name\":\"i\",\"built_at\":\"t\"," BOOLS_OK "}",
 		   KTSTR_KCACHE_MALFORMED, "\\u0000 is not allowed");
 	expect_bad("{" SRC_OK "\"arch\":\"0123456789012345678901234567890123\","
 		   "\"image_name\":\"i\",\"built_at\":\"t\"," BOOLS_OK "}",
@@ -229,11 +229,17 @@ static void test_meta_parse_valid(void **state)
 /* Upstream's field order, pretty-printed, read back to the same values. */
 static void test_meta_round_trip(void **state)
 {
-	static const char *const order[] = {
-	    "\"version\"",	    "\"source\"",	    "\"arch\"",
-	    "\"image_name\"",	    "\"config_hash\"",	    "\"built_at\"",
-	    "\"ktstr_kconfig_hash\"", "\"has_vmlinux\"",	    "\"vmlinux_stripped\"",
-	    "\"source_vmlinux_size\"", "\"source_vmlinux_mtime_secs\""};
+	static const char *const order[] = {"\"version\"",
+					    "\"source\"",
+					    "\"arch\"",
+					    "\"image_name\"",
+					    "\"config_hash\"",
+					    "\"built_at\"",
+					    "\"ktstr_kconfig_hash\"",
+					    "\"has_vmlinux\"",
+					    "\"vmlinux_stripped\"",
+					    "\"source_vmlinux_size\"",
+					    "\"source_vmlinux_mtime_secs\""};
 	struct ktstr_entry_meta in = {.sz = sizeof(in),
 				      .image_name = "bzImage",
 				      .version = "6.14.2",
@@ -251,9 +257,8 @@ static void test_meta_round_trip(void **state)
 	(void)state;
 	snprintf(dir, sizeof(dir), "%s/rt", kc_root);
 	kc_put("rt/config", "CONFIG_X=y\n");
-	assert_int_equal(ktstr_kcache_meta__write(dir, &in, "fallback", true, true, err,
-						  sizeof(err)),
-			 0);
+	assert_int_equal(
+	    ktstr_kcache_meta__write(dir, &in, "fallback", true, true, err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/metadata.json", dir);
 	assert_int_equal(ktstr_fs__read_file(path, &text, &len), 0);
 	p = text;
@@ -286,11 +291,12 @@ static void test_meta_round_trip(void **state)
 	assert_int_equal(m.source_vmlinux_mtime_secs, -1);
 
 	/* defaults: {"type": <plugin>}, nulls; a bad source or image name is refused */
-	in = (struct ktstr_entry_meta){.sz = sizeof(in), .image_name = "vmlinuz",
-				       .source_vmlinux_size = -1, .source_vmlinux_mtime_secs = -1};
-	assert_int_equal(ktstr_kcache_meta__write(dir, &in, "debian", false, true, err,
-						  sizeof(err)),
-			 0);
+	in = (struct ktstr_entry_meta){.sz = sizeof(in),
+				       .image_name = "vmlinuz",
+				       .source_vmlinux_size = -1,
+				       .source_vmlinux_mtime_secs = -1};
+	assert_int_equal(
+	    ktstr_kcache_meta__write(dir, &in, "debian", false, true, err, sizeof(err)), 0);
 	snprintf(path, sizeof(path), "%s/metadata.json", dir);
 	assert_int_equal(ktstr_kcache_meta__load(path, &m, &kind, err, sizeof(err)), 0);
 	assert_string_equal(m.source_json, "{\"type\":\"debian\"}");
@@ -460,9 +466,8 @@ static void test_lookup_describes(void **state)
 			    "cache entry 6.14.2-tarball-x86_64-kc1a2b3c4d");
 	ktstr_kernel__free(k);
 	assert_int_equal(ktstr_kernel__new(&k), 0);
-	assert_int_equal(ktstr_kcache__lookup(kc_root, "local-abc1234-x86_64-kc1", k, err,
-					      sizeof(err)),
-			 0);
+	assert_int_equal(
+	    ktstr_kcache__lookup(kc_root, "local-abc1234-x86_64-kc1", k, err, sizeof(err)), 0);
 	assert_null(ktstr_kernel__get(k, KTSTR_KERNEL_VERSION));
 	assert_null(ktstr_kernel__get(k, KTSTR_KERNEL_VMLINUX));
 	assert_int_equal(ktstr_kcache__lookup(kc_root, "9.9", k, err, sizeof(err)), -ENOENT);

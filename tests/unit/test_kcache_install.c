@@ -31,8 +31,16 @@ static struct ktstr_kchain *chain;
 static int fills, stores;
 static char log_path[PATH_MAX];
 
-enum fill_mode { FILL_OK, FILL_FAIL, FILL_META, FILL_BAD_META, FILL_VMLINUX, FILL_HANG,
-		 FILL_BZIMAGE, FILL_CANCEL };
+enum fill_mode {
+	FILL_OK,
+	FILL_FAIL,
+	FILL_META,
+	FILL_BAD_META,
+	FILL_VMLINUX,
+	FILL_HANG,
+	FILL_BZIMAGE,
+	FILL_CANCEL
+};
 
 static void write_file(const char *dir, const char *name, const void *data, size_t len)
 {
@@ -46,8 +54,7 @@ static void write_file(const char *dir, const char *name, const void *data, size
 	close(fd);
 }
 
-static int fill(struct ktstr_inst *inst, void *ctx, const char *dir,
-		struct ktstr_entry_meta *meta)
+static int fill(struct ktstr_inst *inst, void *ctx, const char *dir, struct ktstr_entry_meta *meta)
 {
 	enum fill_mode mode = (enum fill_mode)(intptr_t)ctx;
 	FILE *f = fopen(log_path, "a");
@@ -68,8 +75,8 @@ static int fill(struct ktstr_inst *inst, void *ctx, const char *dir,
 		ktstr_host_api_v1.set_error(inst, "mirror answered 503");
 		return -EIO;
 	case FILL_META:
-		write_file(dir, "metadata.json", kc_meta_json("9.9.9", "2020-01-01T00:00:00Z",
-							      "vmlinuz"),
+		write_file(dir, "metadata.json",
+			   kc_meta_json("9.9.9", "2020-01-01T00:00:00Z", "vmlinuz"),
 			   strlen(kc_meta_json("9.9.9", "2020-01-01T00:00:00Z", "vmlinuz")));
 		break;
 	case FILL_BAD_META:
@@ -143,9 +150,10 @@ static struct ktstr_inst *make(const char *name, const void *ops)
 	char err[512];
 
 	assert_int_equal(ktstr_registry__adopt(reg, "/m/x.so", NULL, &d, err, sizeof(err)), 0);
-	assert_int_equal(ktstr_inst__new(ktstr_registry__find(reg, KTSTR_PLUGIN_KERNEL_SOURCE, name),
-					 NULL, NULL, &inst, err, sizeof(err)),
-			 0);
+	assert_int_equal(
+	    ktstr_inst__new(ktstr_registry__find(reg, KTSTR_PLUGIN_KERNEL_SOURCE, name), NULL, NULL,
+			    &inst, err, sizeof(err)),
+	    0);
 	return inst;
 }
 
@@ -179,8 +187,11 @@ static int teardown(void **state)
 
 static int install(const char *key, enum fill_mode mode, bool force, struct ktstr_kernel **k)
 {
-	struct ktstr_kernel_install req = {.sz = sizeof(req), .key = key, .fill = fill,
-					   .ctx = (void *)(intptr_t)mode, .force = force};
+	struct ktstr_kernel_install req = {.sz = sizeof(req),
+					   .key = key,
+					   .fill = fill,
+					   .ctx = (void *)(intptr_t)mode,
+					   .force = force};
 
 	assert_int_equal(ktstr_kernel__new(k), 0);
 	return ktstr_kcache__install(src, &req, *k);

@@ -79,8 +79,8 @@ static void test_timeout_names_holder(void **state)
 
 	(void)state;
 	/* readers share */
-	assert_int_equal(ktstr_kcache__lock(kc_root, "6.1-tarball-x86_64-kc1", LOCK_SH, 0, &fd,
-					    err, sizeof(err)),
+	assert_int_equal(ktstr_kcache__lock(kc_root, "6.1-tarball-x86_64-kc1", LOCK_SH, 0, &fd, err,
+					    sizeof(err)),
 			 0);
 	ktstr_kcache__unlock(fd);
 	/* a writer waits its timeout (polled every 100 ms), then names the reader */
@@ -130,7 +130,8 @@ static void test_writer_gets_it_when_freed(void **state)
 		kill(pid, SIGKILL);
 		_exit(0);
 	}
-	assert_int_equal(ktstr_kcache__lock(kc_root, "k2", LOCK_SH, 5000, &fd, err, sizeof(err)), 0);
+	assert_int_equal(ktstr_kcache__lock(kc_root, "k2", LOCK_SH, 5000, &fd, err, sizeof(err)),
+			 0);
 	ktstr_kcache__unlock(fd);
 	waitpid(pid, NULL, 0);
 	wait(NULL);
@@ -151,7 +152,7 @@ static void test_refusals(void **state)
 	assert_string_equal(ktstr_kcache__fs_refused(0x00C36400), "Ceph");
 	assert_string_equal(ktstr_kcache__fs_refused(0x6B414653), "AFS");
 	assert_string_equal(ktstr_kcache__fs_refused(0x65735546), "FUSE");
-	assert_null(ktstr_kcache__fs_refused(0xEF53)); /* ext4 */
+	assert_null(ktstr_kcache__fs_refused(0xEF53));	   /* ext4 */
 	assert_null(ktstr_kcache__fs_refused(0x01021994)); /* tmpfs */
 	assert_int_equal(ktstr_kcache__lock_fs_check(kc_root, err, sizeof(err)), 0);
 }

@@ -12,7 +12,8 @@
 
 static char kc_root[PATH_MAX];
 
-__attribute__((unused)) static const char *kc_meta_json(const char *version, const char *built_at, const char *image)
+__attribute__((unused)) static const char *kc_meta_json(const char *version, const char *built_at,
+							const char *image)
 {
 	static char buf[1024];
 
@@ -43,8 +44,8 @@ __attribute__((unused)) static void kc_put(const char *rel, const char *text)
 }
 
 /* A valid entry: metadata + image, optionally vmlinux and config. */
-__attribute__((unused)) static void kc_entry(const char *key, const char *version, const char *built_at,
-		     const char *image, bool extras)
+__attribute__((unused)) static void kc_entry(const char *key, const char *version,
+					     const char *built_at, const char *image, bool extras)
 {
 	char rel[PATH_MAX];
 
