@@ -60,8 +60,8 @@ static void install_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-/* --cpu-cap / KTSTR_CPU_CAP: digits only, at least 1. */
-static int parse_cap(const char *s, uint32_t *out)
+/* --cpu-cap / KTSTR_CPU_CAP (@what): digits only, at least 1. */
+static int parse_cap(const char *what, const char *s, uint32_t *out)
 {
 	char *end;
 	unsigned long v;
@@ -69,7 +69,8 @@ static int parse_cap(const char *s, uint32_t *out)
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 || v > UINT32_MAX) {
-		fprintf(stderr, "ktstr kernel build: --cpu-cap is not a valid integer: \"%s\"\n", s);
+		fprintf(stderr, "ktstr kernel build: %s is not a valid integer: \"%s\"\n", what,
+			s);
 		return -EINVAL;
 	}
 	if (v == 0) {
@@ -197,7 +198,8 @@ int ktstr_cmd_kernel_build(int argc, char **argv)
 	struct ktstr_plugin_use uses[2] = {{.plugin = "build"}, {.plugin = "gha"}};
 	struct ktstr_kchain_opts o = {.uses = uses, .nuses = 2, .noptional = 1};
 	const char *dir = NULL, *bypass = getenv("KTSTR_BYPASS_LLC_LOCKS");
-	bool force = false, clean = false, json = false;
+	const char *env_cap = getenv("KTSTR_CPU_CAP");
+	bool force = false, clean = false, json = false, flag_cap;
 	int c;
 
 	optind = 1;
@@ -213,7 +215,7 @@ int ktstr_cmd_kernel_build(int argc, char **argv)
 			clean = true;
 			break;
 		case OPT_CAP:
-			if (parse_cap(optarg, &o.cpu_cap) != 0) {
+			if (parse_cap("--cpu-cap", optarg, &o.cpu_cap) != 0) {
 				return KTSTR_EXIT_USAGE;
 			}
 			break;
@@ -236,16 +238,26 @@ int ktstr_cmd_kernel_build(int argc, char **argv)
 		usage(stderr);
 		return KTSTR_EXIT_USAGE;
 	}
+	flag_cap = o.cpu_cap != 0;
 	if (dir == NULL) {
 		fprintf(stderr, "ktstr kernel build: name the source tree with --source DIR\n\n");
 		usage(stderr);
 		return KTSTR_EXIT_USAGE;
 	}
+	/*
+	 * The flag wins over KTSTR_CPU_CAP. Both are checked here, as upstream's
+	 * CLI does: the chain only warns when the planner refuses a budget.
+	 */
+	if (o.cpu_cap == 0 && env_cap != NULL && env_cap[0] != '\0' &&
+	    parse_cap("KTSTR_CPU_CAP", env_cap, &o.cpu_cap) != 0) {
+		return KTSTR_EXIT_USAGE;
+	}
 	if (o.cpu_cap != 0 && bypass != NULL && bypass[0] != '\0') {
 		fprintf(stderr,
-			"ktstr kernel build: --cpu-cap conflicts with KTSTR_BYPASS_LLC_LOCKS=1; unset "
-			"one of them. --cpu-cap is a resource contract; bypass disables the contract "
-			"entirely.\n");
+			"ktstr kernel build: %s conflicts with KTSTR_BYPASS_LLC_LOCKS=1; unset one "
+			"of them. %s is a resource contract; bypass disables the contract "
+			"entirely.\n",
+			flag_cap ? "--cpu-cap" : "KTSTR_CPU_CAP", flag_cap ? "--cpu-cap" : "KTSTR_CPU_CAP");
 		return KTSTR_EXIT_USAGE;
 	}
 	/* --force and --clean reach the plugin as its instance options */

@@ -98,8 +98,9 @@ static int make(struct ktstr_build_steps *s, const char *what, const char *const
 		return rc;
 	}
 	if (rc == -ETIMEDOUT) {
-		snprintf(err, errlen, "%s in %s: timed out after %u s (log %s)", what, s->tree,
-			 timeout_s, s->log_path);
+		ktstr_build_proc__tail(s->log_path, TAIL_LINES, tail, sizeof(tail));
+		snprintf(err, errlen, "%s in %s: timed out after %u s; last lines of its output:\n%s",
+			 what, s->tree, timeout_s, tail);
 		return rc;
 	}
 	if (rc < 0) {
@@ -107,8 +108,9 @@ static int make(struct ktstr_build_steps *s, const char *what, const char *const
 		return rc;
 	}
 	ktstr_build_proc__tail(s->log_path, TAIL_LINES, tail, sizeof(tail));
-	snprintf(err, errlen, "%s failed in %s (exit %d%s); last lines of %s:\n%s", what, s->tree,
-		 rc, rc == 127 ? ": is make installed?" : "", s->log_path, tail);
+	/* the log is in the scratch directory, gone at exit: show its end */
+	snprintf(err, errlen, "%s failed in %s (exit %d%s); last lines of its output:\n%s", what,
+		 s->tree, rc, rc == 127 ? ": is make installed?" : "", tail);
 	return -EIO;
 }
 
@@ -197,11 +199,11 @@ static int validate(struct ktstr_build_steps *s, char *err, size_t errlen)
 		return 0;
 	}
 	snprintf(err, errlen,
-		 "%s lacks %s=y for %s (%u required option%s missing): a dependency is off or "
-		 "the toolchain lacks support (DEBUG_INFO_BTF needs pahole from dwarves; "
-		 "SCHED_CLASS_EXT needs BPF_JIT and DEBUG_INFO_BTF). Check with `make menuconfig` "
-		 "or rebuild with --clean",
-		 path, n == 1 ? "the line" : "the lines", missing, n, n == 1 ? "" : "s");
+		 "%s: %u required option%s not set to y after configuring: %s. A dependency is "
+		 "off or the toolchain lacks support (DEBUG_INFO_BTF needs pahole from dwarves; "
+		 "SCHED_CLASS_EXT needs BPF_JIT and DEBUG_INFO_BTF): check with `make menuconfig`, "
+		 "or start over with --clean",
+		 path, n, n == 1 ? "" : "s", missing);
 	return -ENOEXEC;
 }
 
