@@ -92,7 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						 sizeof(err));
 		break;
 	case 1:
-		ktstr_gha_parse__v1_reserve((const char *)data + 1, size - 1, &id, err, sizeof(err));
+		ktstr_gha_parse__v1_reserve((const char *)data + 1, size - 1, &id, err,
+					    sizeof(err));
 		break;
 	case 2:
 		ret = ktstr_gha_parse__v2_download((const char *)data + 1, size - 1, &url, err,

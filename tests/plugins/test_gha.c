@@ -58,8 +58,13 @@ static void test_env_enabling(void **state)
 					 NULL};
 	const char *const no_url[] = {"KTSTR_GHA_CACHE", "1", "ACTIONS_RUNTIME_TOKEN", "t", NULL};
 	const char *const empty_url[] = {"KTSTR_GHA_CACHE", "1", "ACTIONS_CACHE_URL", "", NULL};
-	const char *const on[] = {"KTSTR_GHA_CACHE",       "1", "ACTIONS_CACHE_URL", "http://c/",
-				  "ACTIONS_RUNTIME_TOKEN", "tok", NULL};
+	const char *const on[] = {"KTSTR_GHA_CACHE",
+				  "1",
+				  "ACTIONS_CACHE_URL",
+				  "http://c/",
+				  "ACTIONS_RUNTIME_TOKEN",
+				  "tok",
+				  NULL};
 	struct ktstr_gha_env *e;
 
 	assert_false(read_env(off)->enabled);
@@ -78,23 +83,41 @@ static void test_env_protocol(void **state)
 {
 	const char *const v1_results[] = {"KTSTR_GHA_CACHE", "1", "ACTIONS_RESULTS_URL",
 					  "http://r/", NULL};
-	const char *const v2[] = {"KTSTR_GHA_CACHE",     "1", "ACTIONS_CACHE_URL", "http://c/",
-				  "ACTIONS_RESULTS_URL", "http://r", "ACTIONS_CACHE_SERVICE_V2",
-				  "true",                NULL};
-	const char *const v2_no_results[] = {"KTSTR_GHA_CACHE",          "1",
-					     "ACTIONS_CACHE_URL",        "http://c/",
-					     "ACTIONS_CACHE_SERVICE_V2", "1",
+	const char *const v2[] = {"KTSTR_GHA_CACHE",
+				  "1",
+				  "ACTIONS_CACHE_URL",
+				  "http://c/",
+				  "ACTIONS_RESULTS_URL",
+				  "http://r",
+				  "ACTIONS_CACHE_SERVICE_V2",
+				  "true",
+				  NULL};
+	const char *const v2_no_results[] = {"KTSTR_GHA_CACHE",
+					     "1",
+					     "ACTIONS_CACHE_URL",
+					     "http://c/",
+					     "ACTIONS_CACHE_SERVICE_V2",
+					     "1",
 					     NULL};
-	const char *const ghes[] = {"KTSTR_GHA_CACHE",       "1",
-				    "ACTIONS_CACHE_URL",     "http://c/",
-				    "ACTIONS_RESULTS_URL",   "http://r/",
-				    "ACTIONS_CACHE_SERVICE_V2", "1",
-				    "GITHUB_SERVER_URL",     "https://git.example.com",
+	const char *const ghes[] = {"KTSTR_GHA_CACHE",
+				    "1",
+				    "ACTIONS_CACHE_URL",
+				    "http://c/",
+				    "ACTIONS_RESULTS_URL",
+				    "http://r/",
+				    "ACTIONS_CACHE_SERVICE_V2",
+				    "1",
+				    "GITHUB_SERVER_URL",
+				    "https://git.example.com",
 				    NULL};
-	const char *const ghe_com[] = {"KTSTR_GHA_CACHE",       "1",
-				       "ACTIONS_RESULTS_URL",   "http://r/",
-				       "ACTIONS_CACHE_SERVICE_V2", "1",
-				       "GITHUB_SERVER_URL",     "https://acme.ghe.com/",
+	const char *const ghe_com[] = {"KTSTR_GHA_CACHE",
+				       "1",
+				       "ACTIONS_RESULTS_URL",
+				       "http://r/",
+				       "ACTIONS_CACHE_SERVICE_V2",
+				       "1",
+				       "GITHUB_SERVER_URL",
+				       "https://acme.ghe.com/",
 				       NULL};
 	struct ktstr_gha_env *e;
 
@@ -103,7 +126,7 @@ static void test_env_protocol(void **state)
 	assert_string_equal(e->base, "http://r/");
 	e = read_env(v2);
 	assert_int_equal(e->proto, KTSTR_GHA_V2);
-	assert_string_equal(e->base, "http://r/"); /* the '/' the paths need is added */
+	assert_string_equal(e->base, "http://r/");	/* the '/' the paths need is added */
 	assert_false(read_env(v2_no_results)->enabled); /* v2 needs ACTIONS_RESULTS_URL */
 	e = read_env(ghes);
 	assert_int_equal(e->proto, KTSTR_GHA_V1); /* Enterprise Server: v1 */
@@ -127,7 +150,8 @@ static void test_urls(void **state)
 	char url[256];
 
 	assert_int_equal(ktstr_gha_url__v1_lookup("http://h/", "a b+c&d", url, sizeof(url)), 0);
-	assert_string_equal(url, "http://h/_apis/artifactcache/cache?keys=a%20b%2Bc%26d&version=ktstr");
+	assert_string_equal(url,
+			    "http://h/_apis/artifactcache/cache?keys=a%20b%2Bc%26d&version=ktstr");
 	assert_int_equal(ktstr_gha_url__v1_caches("http://h/", -1, url, sizeof(url)), 0);
 	assert_string_equal(url, "http://h/_apis/artifactcache/caches");
 	assert_int_equal(ktstr_gha_url__v1_caches("http://h/", 42, url, sizeof(url)), 0);
@@ -148,11 +172,11 @@ static void expect_body(char *got, const char *want)
 
 static void test_bodies(void **state)
 {
-	expect_body(ktstr_gha_body__v1_reserve("k\"1"), "{\"key\":\"k\\\"1\",\"version\":\"ktstr\"}");
+	expect_body(ktstr_gha_body__v1_reserve("k\"1"),
+		    "{\"key\":\"k\\\"1\",\"version\":\"ktstr\"}");
 	expect_body(ktstr_gha_body__v1_commit(12345678901ULL), "{\"size\":12345678901}");
 	expect_body(ktstr_gha_body__v2_download("k"),
-		    "{\"key\":\"k\",\"restore_keys\":[],\"version\":\"" KTSTR_GHA_V2_VERSION
-		    "\"}");
+		    "{\"key\":\"k\",\"restore_keys\":[],\"version\":\"" KTSTR_GHA_V2_VERSION "\"}");
 	expect_body(ktstr_gha_body__v2_create("k"),
 		    "{\"key\":\"k\",\"version\":\"" KTSTR_GHA_V2_VERSION "\"}");
 	expect_body(ktstr_gha_body__v2_finalize("k", 7),
@@ -196,9 +220,9 @@ static void test_parsers(void **state)
 	assert_int_equal(ktstr_gha_parse__v1_reserve("{\"cacheId\":17}", 14, &id, err, sizeof(err)),
 			 0);
 	assert_int_equal(id, 17);
-	assert_int_equal(ktstr_gha_parse__v1_reserve("{\"cacheId\":\"17\"}", 16, &id, err,
-						     sizeof(err)),
-			 -EPROTO);
+	assert_int_equal(
+	    ktstr_gha_parse__v1_reserve("{\"cacheId\":\"17\"}", 16, &id, err, sizeof(err)),
+	    -EPROTO);
 
 	assert_int_equal(parse_url(ktstr_gha_parse__v2_download,
 				   "{\"ok\":true,\"signed_download_url\":\"http://b/1\","
@@ -206,20 +230,18 @@ static void test_parsers(void **state)
 				   url),
 			 0);
 	assert_string_equal(url, "http://b/1");
-	assert_int_equal(
-	    parse_url(ktstr_gha_parse__v2_download, "{\"ok\":true,\"signedDownloadUrl\":\"http://b/2\"}",
-		      url),
-	    0);
+	assert_int_equal(parse_url(ktstr_gha_parse__v2_download,
+				   "{\"ok\":true,\"signedDownloadUrl\":\"http://b/2\"}", url),
+			 0);
 	assert_string_equal(url, "http://b/2");
 	assert_int_equal(parse_url(ktstr_gha_parse__v2_download, "{\"ok\":false}", url), -ENOENT);
 	assert_int_equal(parse_url(ktstr_gha_parse__v2_download, "{}", url), -ENOENT);
 	assert_int_equal(parse_url(ktstr_gha_parse__v2_download, "{\"ok\":\"yes\"}", url), -EPROTO);
 	assert_int_equal(parse_url(ktstr_gha_parse__v2_download, "{\"ok\":true}", url), -EPROTO);
 	assert_int_equal(parse_url(ktstr_gha_parse__v2_create, "{\"ok\":false}", url), -EEXIST);
-	assert_int_equal(
-	    parse_url(ktstr_gha_parse__v2_create, "{\"ok\":true,\"signed_upload_url\":\"https://u\"}",
-		      url),
-	    0);
+	assert_int_equal(parse_url(ktstr_gha_parse__v2_create,
+				   "{\"ok\":true,\"signed_upload_url\":\"https://u\"}", url),
+			 0);
 	assert_int_equal(parse_url(ktstr_gha_parse__v2_create, "{\"ok\":true,\"ok\":false}", url),
 			 -EPROTO); /* duplicate keys */
 }
@@ -238,7 +260,7 @@ static void test_keys(void **state)
 
 	assert_true(ktstr_gha_key__is_cache_key("fixture-gha-1"));
 	assert_true(ktstr_gha_key__is_cache_key("local-abc1234-x86_64-kc00000000"));
-	assert_true(ktstr_gha_key__is_cache_key("6"));      /* not a version upstream */
+	assert_true(ktstr_gha_key__is_cache_key("6"));	   /* not a version upstream */
 	assert_true(ktstr_gha_key__is_cache_key("v6.14")); /* no 'v' prefix in versions */
 	assert_false(ktstr_gha_key__is_cache_key("6.14"));
 	assert_false(ktstr_gha_key__is_cache_key("6.14.2"));
@@ -324,9 +346,9 @@ static unsigned count_files(const char *dir)
 }
 
 #define META_LOCAL                                                                                 \
-	"{\"version\":\"6.99.0\",\"source\":{\"type\":\"local\",\"source_tree_path\":"            \
-	"\"/home/me/linux\",\"git_hash\":\"abc1234\"},\"arch\":\"x86_64\",\"image_name\":"        \
-	"\"bzImage\",\"built_at\":\"2026-11-28T00:00:00Z\",\"has_vmlinux\":true,"                 \
+	"{\"version\":\"6.99.0\",\"source\":{\"type\":\"local\",\"source_tree_path\":"             \
+	"\"/home/me/linux\",\"git_hash\":\"abc1234\"},\"arch\":\"x86_64\",\"image_name\":"         \
+	"\"bzImage\",\"built_at\":\"2026-11-28T00:00:00Z\",\"has_vmlinux\":true,"                  \
 	"\"vmlinux_stripped\":true}"
 
 static void test_blob_round_trip(void **state)
@@ -434,8 +456,8 @@ static FILE *make_tar(const struct entry *e, size_t n, int zstd)
 	return f;
 }
 
-static int unpack_entries(const struct entry *e, size_t n, int zstd, const char *dst,
-			  uint64_t max, char *err, size_t errlen)
+static int unpack_entries(const struct entry *e, size_t n, int zstd, const char *dst, uint64_t max,
+			  char *err, size_t errlen)
 {
 	struct ktstr_gha_blob_info info;
 	FILE *f = make_tar(e, n, zstd);
@@ -458,8 +480,7 @@ static void test_blob_plain_tar_and_rename(void **state)
 	assert_int_equal(count_files(dst), 2);
 }
 
-static void expect_refused(const struct entry *e, size_t n, uint64_t max, int want,
-			   const char *why)
+static void expect_refused(const struct entry *e, size_t n, uint64_t max, int want, const char *why)
 {
 	char *dst = subdir("dst"), err[512];
 
@@ -468,7 +489,7 @@ static void expect_refused(const struct entry *e, size_t n, uint64_t max, int wa
 		fail_msg("error \"%s\" does not say \"%s\"", err, why);
 	}
 	assert_int_equal(count_files(dst), 0); /* nothing half-written is left */
-	assert_null(slurp(root, "evil"));     /* and nothing outside */
+	assert_null(slurp(root, "evil"));      /* and nothing outside */
 }
 
 static void test_blob_refusals(void **state)
@@ -478,17 +499,21 @@ static void test_blob_refusals(void **state)
 	const struct entry abs[] = {{"metadata.json", META, 0}, {"/tmp/evil", "x", 0}};
 	const struct entry dots[] = {{"metadata.json", META, 0}, {"..", "x", 0}};
 	const struct entry hidden[] = {{"metadata.json", META, 0}, {".bzImage", "x", 0}};
-	const struct entry link[] = {{"metadata.json", META, 0}, {"bzImage", "/etc/passwd", AE_IFLNK}};
+	const struct entry link[] = {{"metadata.json", META, 0},
+				     {"bzImage", "/etc/passwd", AE_IFLNK}};
 	const struct entry dir[] = {{"metadata.json", META, 0}, {"bzImage", "", AE_IFDIR}};
 	const struct entry big[] = {{"metadata.json", META, 0}, {"bzImage", "0123456789", 0}};
 	const struct entry no_meta[] = {{"bzImage", "img", 0}};
 	const struct entry no_image[] = {{"metadata.json", META, 0}, {"vmlinux", "v", 0}};
-	const struct entry two[] = {{"metadata.json", META, 0}, {"bzImage", "a", 0}, {"Image", "b", 0}};
+	const struct entry two[] = {
+	    {"metadata.json", META, 0}, {"bzImage", "a", 0}, {"Image", "b", 0}};
 	const struct entry dup[] = {{"metadata.json", META, 0}, {"metadata.json", META, 0}};
 	const struct entry bad_meta[] = {{"metadata.json", "{\"image_name\":\"vmlinux\"}", 0},
 					 {"bzImage", "a", 0}};
-	const struct entry four[] = {{"metadata.json", META, 0}, {"bzImage", "a", 0},
-				     {"vmlinux", "v", 0}, {"extra", "e", 0}};
+	const struct entry four[] = {{"metadata.json", META, 0},
+				     {"bzImage", "a", 0},
+				     {"vmlinux", "v", 0},
+				     {"extra", "e", 0}};
 
 	expect_refused(up, 2, 1 << 20, -EBADMSG, "not a plain file name");
 	expect_refused(sub, 2, 1 << 20, -EBADMSG, "not a plain file name");
@@ -496,7 +521,8 @@ static void test_blob_refusals(void **state)
 	expect_refused(dots, 2, 1 << 20, -EBADMSG, "not a plain file name");
 	expect_refused(hidden, 2, 1 << 20, -EBADMSG, "not a plain file name");
 	expect_refused(link, 2, 1 << 20, -EBADMSG, "not a regular file");
-	expect_refused(dir, 2, 1 << 20, -EBADMSG, "bzImage/\" refused"); /* libarchive names it "bzImage/" */
+	expect_refused(dir, 2, 1 << 20, -EBADMSG,
+		       "bzImage/\" refused"); /* libarchive names it "bzImage/" */
 	expect_refused(big, 2, 9, -EFBIG, "larger than 9 bytes");
 	expect_refused(no_meta, 1, 1 << 20, -EBADMSG, "no metadata.json");
 	expect_refused(no_image, 2, 1 << 20, -EBADMSG, "no image");

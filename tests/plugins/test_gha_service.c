@@ -76,8 +76,7 @@ static void cap_error(struct ktstr_inst *inst, const char *fmt, ...)
 	inst->nr_errors++;
 }
 
-static void cap_progress(struct ktstr_inst *inst, const char *what, uint64_t done,
-			 uint64_t total)
+static void cap_progress(struct ktstr_inst *inst, const char *what, uint64_t done, uint64_t total)
 {
 	snprintf(progress.what, sizeof(progress.what), "%s", what);
 	progress.done = done;
@@ -88,8 +87,8 @@ static void cap_progress(struct ktstr_inst *inst, const char *what, uint64_t don
 static int fake_install(struct ktstr_inst *inst, const struct ktstr_kernel_install *req,
 			struct ktstr_kernel *out)
 {
-	struct ktstr_entry_meta meta = {.sz = sizeof(meta), .source_vmlinux_size = -1,
-					.source_vmlinux_mtime_secs = -1};
+	struct ktstr_entry_meta meta = {
+	    .sz = sizeof(meta), .source_vmlinux_size = -1, .source_vmlinux_mtime_secs = -1};
 	char dir[300], image[600];
 	int ret;
 
@@ -419,7 +418,8 @@ static void test_server_error_once(void **state)
 	assert_int_equal(ops->resolve(&inst, "key-4", &k), -ENOENT);
 	assert_int_equal(warnings, 1);
 	assert_non_null(strstr(said, "W gha: remote cache read warning: GET http://127.0.0.1:"));
-	assert_non_null(strstr(said, "HTTP 500 (server error; temporary, failed again after one retry)"));
+	assert_non_null(
+	    strstr(said, "HTTP 500 (server error; temporary, failed again after one retry)"));
 	assert_int_equal(count(server_log(), "GET /_apis/artifactcache/cache 500"), 2);
 	/* from now on the service is left alone, silently */
 	assert_int_equal(ops->remote_fetch(&inst, "key-4", empty_dir("d")), -ENOENT);
@@ -553,10 +553,18 @@ static void test_bad_options(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_off_is_silent),   T(test_v1_round_trip),        T(test_v2_round_trip),
-	    T(test_restored_files),  T(test_resolve),              T(test_server_error_once),
-	    T(test_fetch_error_is_reported), T(test_cut_bodies),   T(test_closed_port),
-	    T(test_slow_server_times_out),   T(test_wrong_token),  T(test_progress_of_big_blobs),
+	    T(test_off_is_silent),
+	    T(test_v1_round_trip),
+	    T(test_v2_round_trip),
+	    T(test_restored_files),
+	    T(test_resolve),
+	    T(test_server_error_once),
+	    T(test_fetch_error_is_reported),
+	    T(test_cut_bodies),
+	    T(test_closed_port),
+	    T(test_slow_server_times_out),
+	    T(test_wrong_token),
+	    T(test_progress_of_big_blobs),
 	    T(test_bad_options),
 	};
 

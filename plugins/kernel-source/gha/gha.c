@@ -77,8 +77,7 @@ static void gha__debug(void *ctx, const char *msg)
  * it is off or failed earlier in this run (silent); another -errno with
  * op->err set when the environment cannot be used.
  */
-static int gha__begin(struct gha_op *op, struct ktstr_inst *inst, const char *verb,
-		      const char *key)
+static int gha__begin(struct gha_op *op, struct ktstr_inst *inst, const char *verb, const char *key)
 {
 	struct gha_priv *p = gha_host->priv(inst);
 	int ret;
@@ -161,7 +160,8 @@ static int gha__restore(struct gha_op *op, const char *url, const char *dir,
 		snprintf(why, sizeof(why), "cannot rewind the blob: %s", strerror(-ret));
 	}
 	if (ret == 0) {
-		ret = ktstr_gha_blob__unpack(blob, dir, op->client.max_blob, info, why, sizeof(why));
+		ret =
+		    ktstr_gha_blob__unpack(blob, dir, op->client.max_blob, info, why, sizeof(why));
 	}
 	fclose(blob);
 	if (ret < 0) {
@@ -185,8 +185,8 @@ static int gha__remote_fetch(struct ktstr_inst *inst, const char *key, const cha
 	}
 	ret = ktstr_gha_key__valid(key) ? gha__begin(op, inst, "download", key) : -ENOENT;
 	if (ret == 0) {
-		ret = gha__failed(op, ktstr_gha__lookup(&op->client, key, &url, op->err,
-							sizeof(op->err)));
+		ret = gha__failed(
+		    op, ktstr_gha__lookup(&op->client, key, &url, op->err, sizeof(op->err)));
 	}
 	if (ret == 0) {
 		ret = gha__restore(op, url, dir, &info);
@@ -244,7 +244,13 @@ static int gha__resolve(struct ktstr_inst *inst, const char *id, struct ktstr_ke
 	if (ret == 0) {
 		fill.url = url;
 		ret = gha_host->kernel_install(inst, &req, k);
-		ret = ret < 0 ? ret : 0;
+		if (ret < 0 && fill.op->err[0] == '\0') {
+			/* the engine refused what the fill left (its error says why) */
+			snprintf(fill.op->err, sizeof(fill.op->err),
+				 "the restored entry %s could not be installed: %s", id,
+				 strerror(-ret));
+		}
+		ret = gha__failed(fill.op, ret < 0 ? ret : 0);
 	}
 	if (ret < 0 && ret != -ENOENT && ret != -ECANCELED) {
 		/* The chain goes on to the next source; say once why this one did not help. */

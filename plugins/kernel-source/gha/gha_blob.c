@@ -208,7 +208,8 @@ int ktstr_gha_blob__pack(const char *dir, FILE *out, char *err, size_t errlen)
 	    archive_write_add_filter_zstd(a) != ARCHIVE_OK ||
 	    archive_write_set_filter_option(a, "zstd", "compression-level", BLOB_ZSTD_LEVEL) !=
 		ARCHIVE_OK ||
-	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK || /* no zero padding after the zstd frame */
+	    archive_write_set_bytes_in_last_block(a, 1) !=
+		ARCHIVE_OK || /* no zero padding after the zstd frame */
 	    archive_write_open_FILE(a, out) != ARCHIVE_OK) {
 		ret = blob__arc_err(a, "cannot start the blob", err, errlen);
 		goto out;
@@ -272,8 +273,8 @@ static int blob__extract(struct archive *a, struct blob_unpack *u, const char *n
 	while ((n = archive_read_data(a, buf, sizeof(buf))) > 0) {
 		total += (uint64_t)n;
 		if (total > max) {
-			snprintf(err, errlen, "blob entry %s is larger than %" PRIu64 " bytes", name,
-				 max);
+			snprintf(err, errlen, "blob entry %s is larger than %" PRIu64 " bytes",
+				 name, max);
 			ret = -EFBIG;
 			break;
 		}
@@ -317,7 +318,9 @@ static int blob__entry_in(struct archive *a, struct archive_entry *e, struct blo
 	if ((is_meta && u->meta) || (is_vmlinux && u->vmlinux) ||
 	    (!is_meta && !is_vmlinux && u->image >= 0)) {
 		snprintf(err, errlen, "blob entry %s refused: a second %s", name,
-			 is_meta ? "metadata.json" : is_vmlinux ? "vmlinux" : "image");
+			 is_meta      ? "metadata.json"
+			 : is_vmlinux ? "vmlinux"
+				      : "image");
 		return -EBADMSG;
 	}
 	if (is_meta && max > BLOB_MAX_META) {

@@ -10,10 +10,9 @@
 #define GHA_MAX_ANSWER (1u << 20) /* JSON answers; blobs have their own bound */
 #define GHA_URL_MAX 4096
 
-static const char *const v1_json[] = {KTSTR_GHA_V1_ACCEPT, "Content-Type: application/json",
+static const char *const v1_json[] = {KTSTR_GHA_V1_ACCEPT, "Content-Type: application/json", NULL};
+static const char *const v2_json[] = {"Content-Type: application/json", "Accept: application/json",
 				      NULL};
-static const char *const v2_json[] = {"Content-Type: application/json",
-				      "Accept: application/json", NULL};
 
 /* Map an HTTP status to 0 (2xx) or -errno, with @err naming the request. */
 static int client__status(const struct ktstr_gha_http_req *req,
@@ -153,9 +152,9 @@ int ktstr_gha__download(const struct ktstr_gha_client *c, const char *url, FILE 
 }
 
 /* Send the blob in one request: v1 PATCH with Content-Range, v2 an Azure block-blob PUT. */
-static int client__put_blob(const struct ktstr_gha_client *c, const char *method,
-			    const char *url, const char *const *headers, FILE *blob, uint64_t len,
-			    char *err, size_t errlen)
+static int client__put_blob(const struct ktstr_gha_client *c, const char *method, const char *url,
+			    const char *const *headers, FILE *blob, uint64_t len, char *err,
+			    size_t errlen)
 {
 	struct ktstr_gha_http_req req = {
 	    .method = method,
@@ -263,8 +262,8 @@ static int client__upload_v2(const struct ktstr_gha_client *c, const char *key, 
 	return 0;
 }
 
-int ktstr_gha__upload(const struct ktstr_gha_client *c, const char *key, FILE *blob,
-		      uint64_t len, char *err, size_t errlen)
+int ktstr_gha__upload(const struct ktstr_gha_client *c, const char *key, FILE *blob, uint64_t len,
+		      char *err, size_t errlen)
 {
 	if (len == 0) {
 		snprintf(err, errlen, "refusing to upload an empty blob");

@@ -15,9 +15,9 @@
 /** @brief How to reach the service and what to bound (all borrowed). */
 struct ktstr_gha_client {
 	const struct ktstr_gha_env *env;
-	long timeout_s;     /**< each exchange, whole */
-	uint64_t max_blob;  /**< the largest blob downloaded */
-	unsigned retry_ms;  /**< backoff before retrying a 429 or 5xx */
+	long timeout_s;			/**< each exchange, whole */
+	uint64_t max_blob;		/**< the largest blob downloaded */
+	unsigned retry_ms;		/**< backoff before retrying a 429 or 5xx */
 	ktstr_gha_progress_fn progress; /**< blob transfers only; may be NULL */
 	void *progress_ctx;
 	bool (*cancelled)(void);
@@ -44,7 +44,7 @@ int ktstr_gha__download(const struct ktstr_gha_client *c, const char *url, FILE 
  * @return 0 stored; -EEXIST the key is already there (or being written by
  *         another runner); another -errno with @p err
  */
-int ktstr_gha__upload(const struct ktstr_gha_client *c, const char *key, FILE *blob,
-		      uint64_t len, char *err, size_t errlen);
+int ktstr_gha__upload(const struct ktstr_gha_client *c, const char *key, FILE *blob, uint64_t len,
+		      char *err, size_t errlen);
 
 #endif

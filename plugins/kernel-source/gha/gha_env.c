@@ -79,7 +79,8 @@ int ktstr_gha_env__read(ktstr_gha_getenv_fn get, struct ktstr_gha_env *out, char
 	}
 	n = strlen(base);
 	if (n + 2 > sizeof(out->base)) {
-		snprintf(err, errlen, "%s is longer than %zu bytes", base_var, sizeof(out->base) - 2);
+		snprintf(err, errlen, "%s is longer than %zu bytes", base_var,
+			 sizeof(out->base) - 2);
 		return -ENAMETOOLONG;
 	}
 	if (strlen(token) >= sizeof(out->token)) {

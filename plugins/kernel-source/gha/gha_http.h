@@ -17,21 +17,21 @@ typedef void (*ktstr_gha_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 /** @brief What to send and where the answer goes (all borrowed). */
 struct ktstr_gha_http_req {
-	const char *method;          /**< "GET", "POST", "PATCH" or "PUT" */
+	const char *method; /**< "GET", "POST", "PATCH" or "PUT" */
 	const char *url;
-	const char *token;           /**< Bearer token; NULL or "": no Authorization */
-	const char *const *headers;  /**< extra "Name: value" lines, NULL-terminated; may be NULL */
-	const char *body;            /**< request body in memory, or NULL */
+	const char *token;	    /**< Bearer token; NULL or "": no Authorization */
+	const char *const *headers; /**< extra "Name: value" lines, NULL-terminated; may be NULL */
+	const char *body;	    /**< request body in memory, or NULL */
 	size_t body_len;
-	FILE *upload;                /**< request body read from this file, or NULL */
+	FILE *upload; /**< request body read from this file, or NULL */
 	uint64_t upload_len;
-	FILE *download;              /**< response body written here; NULL: kept in memory */
-	uint64_t max_body;           /**< a longer response body fails with -EFBIG */
-	long timeout_s;              /**< the whole exchange; connecting has 10 s */
-	unsigned retry_ms;           /**< wait before the one retry of a 429 or 5xx answer */
+	FILE *download;			/**< response body written here; NULL: kept in memory */
+	uint64_t max_body;		/**< a longer response body fails with -EFBIG */
+	long timeout_s;			/**< the whole exchange; connecting has 10 s */
+	unsigned retry_ms;		/**< wait before the one retry of a 429 or 5xx answer */
 	ktstr_gha_progress_fn progress; /**< may be NULL */
 	void *progress_ctx;
-	bool (*cancelled)(void);     /**< polled during the transfer; may be NULL */
+	bool (*cancelled)(void); /**< polled during the transfer; may be NULL */
 };
 
 /** @brief The answer: status, and the body when it was kept in memory (NUL-terminated). */

@@ -120,8 +120,7 @@ static int wire__url(json_t *j, const char *name, const char *alt, const char *w
 	return *url != NULL ? 0 : -ENOMEM;
 }
 
-int ktstr_gha_parse__v1_lookup(const char *body, size_t len, char **url, char *err,
-			       size_t errlen)
+int ktstr_gha_parse__v1_lookup(const char *body, size_t len, char **url, char *err, size_t errlen)
 {
 	json_t *j = wire__object(body, len, "cache lookup", err, errlen);
 	int ret;
@@ -134,8 +133,7 @@ int ktstr_gha_parse__v1_lookup(const char *body, size_t len, char **url, char *e
 	return ret;
 }
 
-int ktstr_gha_parse__v1_reserve(const char *body, size_t len, int64_t *id, char *err,
-				size_t errlen)
+int ktstr_gha_parse__v1_reserve(const char *body, size_t len, int64_t *id, char *err, size_t errlen)
 {
 	json_t *j = wire__object(body, len, "cache reserve", err, errlen);
 	json_t *v;
@@ -179,15 +177,13 @@ static int wire__v2(const char *body, size_t len, const char *what, const char *
 	return ret;
 }
 
-int ktstr_gha_parse__v2_download(const char *body, size_t len, char **url, char *err,
-				 size_t errlen)
+int ktstr_gha_parse__v2_download(const char *body, size_t len, char **url, char *err, size_t errlen)
 {
 	return wire__v2(body, len, "GetCacheEntryDownloadURL", "signed_download_url",
 			"signedDownloadUrl", -ENOENT, url, err, errlen);
 }
 
-int ktstr_gha_parse__v2_create(const char *body, size_t len, char **url, char *err,
-			       size_t errlen)
+int ktstr_gha_parse__v2_create(const char *body, size_t len, char **url, char *err, size_t errlen)
 {
 	return wire__v2(body, len, "CreateCacheEntry", "signed_upload_url", "signedUploadUrl",
 			-EEXIST, url, err, errlen);

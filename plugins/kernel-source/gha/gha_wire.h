@@ -15,7 +15,8 @@
 /** @brief Every v1 request asks for this API version. */
 #define KTSTR_GHA_V1_ACCEPT "Accept: application/json;api-version=6.0-preview.1"
 
-/** @brief {base}_apis/artifactcache/cache?keys={pct(key)}&version=ktstr. 0 or -ENAMETOOLONG/-ENOMEM. */
+/** @brief {base}_apis/artifactcache/cache?keys={pct(key)}&version=ktstr. 0 or
+ * -ENAMETOOLONG/-ENOMEM. */
 int ktstr_gha_url__v1_lookup(const char *base, const char *key, char *out, size_t len);
 /** @brief {base}_apis/artifactcache/caches, or .../caches/{id} when @p id >= 0. */
 int ktstr_gha_url__v1_caches(const char *base, int64_t id, char *out, size_t len);
@@ -40,13 +41,11 @@ char *ktstr_gha_body__v2_finalize(const char *key, uint64_t size);
  * another runner holds the key) or -EPROTO with @p err saying what was wrong.
  * URLs must be http(s) and are never quoted in @p err.
  */
-int ktstr_gha_parse__v1_lookup(const char *body, size_t len, char **url, char *err,
-			       size_t errlen);
+int ktstr_gha_parse__v1_lookup(const char *body, size_t len, char **url, char *err, size_t errlen);
 int ktstr_gha_parse__v1_reserve(const char *body, size_t len, int64_t *id, char *err,
 				size_t errlen);
 int ktstr_gha_parse__v2_download(const char *body, size_t len, char **url, char *err,
 				 size_t errlen);
-int ktstr_gha_parse__v2_create(const char *body, size_t len, char **url, char *err,
-			       size_t errlen);
+int ktstr_gha_parse__v2_create(const char *body, size_t len, char **url, char *err, size_t errlen);
 
 #endif
