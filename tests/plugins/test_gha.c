@@ -119,6 +119,15 @@ static void test_env_protocol(void **state)
 				       "GITHUB_SERVER_URL",
 				       "https://acme.ghe.com/",
 				       NULL};
+	const char *const bare_host[] = {"KTSTR_GHA_CACHE",
+					 "1",
+					 "ACTIONS_RESULTS_URL",
+					 "http://r/",
+					 "ACTIONS_CACHE_SERVICE_V2",
+					 "1",
+					 "GITHUB_SERVER_URL",
+					 "github.com",
+					 NULL};
 	struct ktstr_gha_env *e;
 
 	e = read_env(v1_results);
@@ -133,6 +142,8 @@ static void test_env_protocol(void **state)
 	assert_string_equal(e->base, "http://c/");
 	e = read_env(ghe_com);
 	assert_int_equal(e->proto, KTSTR_GHA_V2);
+	e = read_env(bare_host);
+	assert_int_equal(e->proto, KTSTR_GHA_V2); /* "github.com" without a scheme */
 
 	assert_true(ktstr_gha_env__hosted("github.com"));
 	assert_true(ktstr_gha_env__hosted("GitHub.COM"));

@@ -40,7 +40,8 @@ static bool env__server_hosted(ktstr_gha_getenv_fn get)
 		return true; /* the default, https://github.com */
 	}
 	u = curl_url();
-	if (u == NULL || curl_url_set(u, CURLUPART_URL, server, 0) != CURLUE_OK ||
+	if (u == NULL ||
+	    curl_url_set(u, CURLUPART_URL, server, CURLU_DEFAULT_SCHEME) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
 		curl_url_cleanup(u);
 		return false; /* unparsable: treat like an Enterprise Server (v1) */
