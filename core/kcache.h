@@ -166,7 +166,7 @@ int ktstr_kcache__describe(const struct ktstr_kcache_entry *e, const char *origi
 int ktstr_kcache__lookup(const char *root, const char *id, struct ktstr_kernel *out, char *err,
 			 size_t errlen);
 
-/* --- locks (kcache_lock.c) ---------------------------------------------- */
+/* --- locks (kcache_lock.c, kcache_reader.c) ------------------------------ */
 
 #define KTSTR_KCACHE_READ_TIMEOUT_MS 10000
 #define KTSTR_KCACHE_WRITE_TIMEOUT_MS 60000
@@ -183,6 +183,16 @@ int ktstr_kcache__lookup(const char *root, const char *id, struct ktstr_kernel *
 int ktstr_kcache__lock(const char *root, const char *key, int op, unsigned timeout_ms, int *fd_out,
 		       char *err, size_t errlen);
 void ktstr_kcache__unlock(int fd);
+/**
+ * @brief When @p image is {root}/{key}/{file} of the cache (compared after
+ *        canonicalizing), take LOCK_SH on the entry for 10 s at most: a test
+ *        run holds it while the VM boots from it, so no install --force or
+ *        `kernel clean` removes it meanwhile.
+ * @param fd_out  -1 when @p image is not in the cache; else the lock to
+ *                release with ktstr_kcache__unlock()
+ * @return 0 or -errno (-ETIMEDOUT naming the holders in @p err)
+ */
+int ktstr_kcache__read_lock(const char *image, int *fd_out, char *err, size_t errlen);
 /**
  * @brief Refuse a lockfile path on NFS, CIFS, SMB2, Ceph, AFS or FUSE
  *        (statfs of @p path or its parent).

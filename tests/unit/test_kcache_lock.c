@@ -1,7 +1,8 @@
 /*
  * Cache-entry locks: shared readers together, a writer waits for readers,
  * a timeout names the holder (pid and command line from /proc/locks), a
- * non-blocking try fails at once, bad keys and refused filesystems.
+ * non-blocking try fails at once, bad keys and refused filesystems, a run's
+ * shared lock on the cached image it boots.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -178,6 +179,45 @@ static void test_remove_skips_held(void **state)
 	assert_int_equal(ktstr_kcache__remove(kc_root, ".tmp-x-1", err, sizeof(err)), 0);
 }
 
+static void test_read_lock(void **state)
+{
+	char img[PATH_MAX], link[PATH_MAX], err[2048];
+	int fd, other;
+
+	(void)state;
+	setenv("KTSTR_CACHE_DIR", kc_root, 1);
+	kc_entry("6.2.1-tarball-x86_64-kc1", "6.2.1", "2026-01-01T00:00:00Z", "bzImage", false);
+	snprintf(img, sizeof(img), "%s/6.2.1-tarball-x86_64-kc1/bzImage", kc_root);
+	/* reached through a symlink: still the cache's entry */
+	snprintf(link, sizeof(link), "%s.link", kc_root);
+	unlink(link);
+	assert_int_equal(symlink(kc_root, link), 0);
+	snprintf(img, sizeof(img), "%s/6.2.1-tarball-x86_64-kc1/bzImage", link);
+	assert_int_equal(ktstr_kcache__read_lock(img, &fd, err, sizeof(err)), 0);
+	assert_true(fd >= 0);
+	/* an install (LOCK_EX) cannot take it while the run holds it */
+	assert_int_equal(ktstr_kcache__lock(kc_root, "6.2.1-tarball-x86_64-kc1", LOCK_EX, 0, &other,
+					    err, sizeof(err)),
+			 -EWOULDBLOCK);
+	ktstr_kcache__unlock(fd);
+	assert_int_equal(ktstr_kcache__lock(kc_root, "6.2.1-tarball-x86_64-kc1", LOCK_EX, 0, &other,
+					    err, sizeof(err)),
+			 0);
+	ktstr_kcache__unlock(other);
+	unlink(link);
+	/* images outside the cache, missing ones, the root's own files: no lock */
+	assert_int_equal(ktstr_kcache__read_lock("/bin/sh", &fd, err, sizeof(err)), 0);
+	assert_int_equal(fd, -1);
+	assert_int_equal(ktstr_kcache__read_lock("/no/such/image", &fd, err, sizeof(err)), 0);
+	assert_int_equal(fd, -1);
+	kc_put("loose-image", "x");
+	snprintf(img, sizeof(img), "%s/loose-image", kc_root);
+	assert_int_equal(ktstr_kcache__read_lock(img, &fd, err, sizeof(err)), 0);
+	assert_int_equal(fd, -1);
+	assert_int_equal(ktstr_kcache__read_lock(NULL, &fd, err, sizeof(err)), 0);
+	assert_int_equal(fd, -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +225,7 @@ int main(void)
 	    cmocka_unit_test(test_writer_gets_it_when_freed),
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_remove_skips_held),
+	    cmocka_unit_test(test_read_lock),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
