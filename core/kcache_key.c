@@ -9,11 +9,45 @@
 
 #include "kernel_id.h"
 
+/* Well-formed UTF-8 (no overlongs, surrogates or values above U+10FFFF). */
+static bool key__utf8(const unsigned char *p)
+{
+	while (*p != '\0') {
+		unsigned c = *p, n = c < 0x80		  ? 0
+				     : (c & 0xe0) == 0xc0 ? 1
+				     : (c & 0xf0) == 0xe0 ? 2
+				     : (c & 0xf8) == 0xf0 ? 3
+							  : 4;
+		unsigned long v = n == 0 ? c : c & (0x3f >> n);
+
+		if (n == 4) {
+			return false;
+		}
+		for (unsigned i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80) {
+				return false;
+			}
+			v = v << 6 | (p[i] & 0x3f);
+		}
+		if ((n == 1 && v < 0x80) || (n == 2 && v < 0x800) || (n == 3 && v < 0x10000) ||
+		    v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
+			return false;
+		}
+		p += n + 1;
+	}
+	return true;
+}
+
 int ktstr_kcache__root_from(const char *cache_dir, const char *xdg_cache_home, const char *home,
 			    char *out, size_t len, char *err, size_t errlen)
 {
 	int n;
 
+	if (cache_dir != NULL && cache_dir[0] != '\0' &&
+	    !key__utf8((const unsigned char *)cache_dir)) {
+		snprintf(err, errlen, "KTSTR_CACHE_DIR is not valid UTF-8; set it to a UTF-8 path");
+		return -EINVAL;
+	}
 	if (cache_dir != NULL && cache_dir[0] != '\0') {
 		n = snprintf(out, len, "%s", cache_dir);
 	} else if (xdg_cache_home != NULL && xdg_cache_home[0] != '\0') {

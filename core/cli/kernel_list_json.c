@@ -49,13 +49,19 @@ void kcli__print_json(const char *root, const struct ktstr_kcache_list *l, const
 
 	for (size_t i = 0; i < l->n; i++) {
 		const struct ktstr_kcache_entry *e = &l->v[i];
+		json_t *o =
+		    e->err == KTSTR_KCACHE_OK
+			? valid_json(e, kc)
+			: json_pack("{s:s, s:s, s:s, s:s}", "key", e->key, "path", e->path, "error",
+				    e->why, "error_kind", ktstr_kcache_err__name(e->err));
 
-		json_array_append_new(entries,
-				      e->err == KTSTR_KCACHE_OK
-					  ? valid_json(e, kc)
-					  : json_pack("{s:s, s:s, s:s, s:s}", "key", e->key, "path",
-						      e->path, "error", e->why, "error_kind",
-						      ktstr_kcache_err__name(e->err)));
+		if (o == NULL) { /* a directory name that is not UTF-8 */
+			fprintf(stderr,
+				"ktstr kernel list: %s: name is not UTF-8; left out of the "
+				"JSON\n",
+				e->path);
+		}
+		json_array_append_new(entries, o);
 	}
 	for (size_t i = 0; i < l->ntmp; i++) {
 		json_array_append_new(l->tmp[i].alive ? busy : dead, tmp_json(root, &l->tmp[i]));

@@ -133,6 +133,13 @@ static void test_root(void **state)
 	root_expect(NULL, NULL, "rel", -ENOENT,
 		    "kernel cache: no location (KTSTR_CACHE_DIR and "
 		    "XDG_CACHE_HOME are unset and HOME is not absolute); set KTSTR_CACHE_DIR");
+	root_expect("/caf\xc3\xa9", "/x", "/h", 0, "/caf\xc3\xa9");
+	root_expect("/bad\xff", "/x", "/h", -EINVAL,
+		    "KTSTR_CACHE_DIR is not valid UTF-8; set it to a UTF-8 path");
+	root_expect("/over\xc0\xaf", NULL, NULL, -EINVAL,
+		    "KTSTR_CACHE_DIR is not valid UTF-8; set it to a UTF-8 path");
+	root_expect("/cut\xe2\x82", NULL, NULL, -EINVAL,
+		    "KTSTR_CACHE_DIR is not valid UTF-8; set it to a UTF-8 path");
 	root_expect(NULL, NULL, "/a/very/long/home/directory/that/does/not/fit/in/sixty/four",
 		    -ENAMETOOLONG, "kernel cache: the cache path is too long");
 }
