@@ -43,6 +43,18 @@ out=$("$K" kernel fetch --source cache --source fixture fixture-a) || fail "seco
 out=$("$K" kernel fetch --source fixture --json fixture-a) || fail "fetch --json failed"
 echo "$out" | jq -e '.[0].status == "cached" and .[0].key == "fixture-a"' >/dev/null || fail "fetch --json: $out"
 [ "$(fills fixture-a)" = 1 ] || fail "a hit filled again"
+# --profile: the profile's kernel_sources, instance names included
+cat >"$WORK/p.yaml" <<'YAML'
+topologies: [tiny-2llc]
+scenarios: [steady]
+plugins:
+  kernel_sources: [cache, {plugin: fixture, name: fx}]
+YAML
+out=$("$K" kernel fetch --profile "$WORK/p.yaml" fixture-p) || fail "fetch --profile failed"
+[ "$out" = "fixture-p: fixture-p (6.99.0-fixture, via fx, installed)" ] || fail "fetch --profile said: $out"
+out=$("$K" kernel fetch --profile "$WORK/p.yaml" fixture-p) || fail "second fetch --profile failed"
+[ "$out" = "fixture-p: fixture-p (6.99.0-fixture, via cache, cached)" ] || fail "fetch --profile said: $out"
+rm -rf "$KTSTR_CACHE_DIR/fixture-p"
 if "$K" kernel fetch --source fixture nosuch-id 2>"$WORK/miss.err"; then fail "unknown id succeeded"; fi
 grep -q "nosuch-id" "$WORK/miss.err" || fail "the failure does not name the id"
 echo "(a) ok"
@@ -135,4 +147,7 @@ list_json | jq -e '.entries[] | select(.key == "fixture-real") | .has_vmlinux an
 file "$KTSTR_CACHE_DIR/fixture-real/vmlinux" 2>/dev/null | grep -q "ELF 64-bit" ||
 	[ "$(head -c 4 "$KTSTR_CACHE_DIR/fixture-real/vmlinux" | od -An -c | tr -d ' ')" = '177ELF' ] ||
 	fail "the stored vmlinux is not an ELF file"
+out=$("$K" kernel fetch --source local "$real/vmlinuz") || fail "fetch of a path failed"
+[ "$out" = "$real/vmlinuz: $real/vmlinuz (7.2.13+deb14-cloud-amd64, via local, local)" ] ||
+	fail "fetch of a path said: $out"
 echo "(e) ok"
