@@ -29,6 +29,12 @@
 
 #define KERR_MAX 1024
 
+/* Path-shaped ids (kernel_id.h): what the local source answers. */
+static bool is_path_id(const char *id)
+{
+	return strchr(id, '/') != NULL || id[0] == '.' || id[0] == '~';
+}
+
 /* Append a kernel; @p raw_label / @p dir NULL: derived once it is resolved. */
 static int add_kernel(struct ktstr_engine *e, const char *id, const char *raw_label,
 		      const char *dir, struct ktstr_kernel *k, const char *source)
@@ -190,6 +196,13 @@ static int add_discovered(struct ktstr_engine *e, char *err, size_t errlen)
 		ktstr_kernel_id__release(&id);
 		raw = label;
 	}
+	/* an image path must stay path-shaped for the local source ("bzImage" -> "./bzImage") */
+	if (r.kind == KTSTR_KDISC_IMAGE && !is_path_id(r.path)) {
+		char rel[sizeof(r.path)];
+
+		snprintf(rel, sizeof(rel), "%s", r.path);
+		snprintf(r.path, sizeof(r.path), "./%s", rel);
+	}
 	ret = add_kernel(e, r.path, raw, NULL, d.k, d.src);
 	if (ret != 0) {
 		ktstr_kernel__free(d.k);
@@ -299,7 +312,8 @@ static char *kernel_dir(const struct ktstr_engine_kernel *ek)
 	struct stat st;
 	size_t n;
 
-	if (stat(ek->id, &st) == 0 && S_ISDIR(st.st_mode) && realpath(ek->id, canon) != NULL) {
+	if (is_path_id(ek->id) && stat(ek->id, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    realpath(ek->id, canon) != NULL) {
 		return strdup(canon);
 	}
 	if (realpath(ktstr_kernel__get(ek->k, KTSTR_KERNEL_IMAGE), canon) == NULL) {
