@@ -20,11 +20,11 @@ static json_t *valid_json(const struct ktstr_kcache_entry *e, const char *kc)
 	const struct ktstr_kcache_meta *m = &e->meta;
 	json_t *src = json_loads(m->source_json, 0, NULL);
 
-	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:o, s:o, s:s, s:s, s:o, s:s, s:o, s:b, s:b,"
-			 " s:o, s:o}",
+	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:b, s:o, s:o, s:s, s:s, s:o, s:s, s:o, s:b,"
+			 " s:b, s:o, s:o}",
 			 "key", e->key, "path", e->path, "image_path", e->image, "size_bytes",
 			 (json_int_t)e->size_bytes, "kconfig_status", kcli__kconfig_status(m, kc),
-			 "version", str_or_null(m->version), "source",
+			 "eol", 0, "version", str_or_null(m->version), "source",
 			 src != NULL ? src : json_null(), "arch", m->arch, "image_name",
 			 m->image_name, "config_hash", str_or_null(m->config_hash), "built_at",
 			 m->built_at, "ktstr_kconfig_hash", str_or_null(m->kconfig_hash),
@@ -66,8 +66,12 @@ void kcli__print_json(const char *root, const struct ktstr_kcache_list *l, const
 	for (size_t i = 0; i < l->ntmp; i++) {
 		json_array_append_new(l->tmp[i].alive ? busy : dead, tmp_json(root, &l->tmp[i]));
 	}
-	top = json_pack("{s:s, s:o, s:o, s:o, s:o}", "cache_root", root,
+	/* upstream marks end-of-life series from kernel.org's releases.json; ktstr
+	 * does not fetch it, which upstream reports as a failed fetch (eol false) */
+	top = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o}", "cache_root", root,
 			"current_ktstr_kconfig_hash", kc != NULL ? json_string(kc) : json_null(),
+			"active_prefixes_fetch_error",
+			"not fetched: ktstr does not ask kernel.org which series are end-of-life",
 			"entries", entries, "in_progress", busy, "leftovers", dead);
 	text = json_dumps(top, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (text != NULL) {

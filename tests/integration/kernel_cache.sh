@@ -31,10 +31,12 @@ jq -e --arg root "$KTSTR_CACHE_DIR" '.cache_root == $root' "$WORK/list.json" >/d
 jq -e '.entries | length == 1' "$WORK/list.json" >/dev/null || fail "expected one entry: $(cat "$WORK/list.json")"
 jq -e '.entries[0] | .key == "fixture-a" and .version == "6.99.0-fixture"
 	and .source.type == "fixture" and .size_bytes > 65536 and .error == null
-	and .arch == "x86_64" and .kconfig_status == "untracked"
+	and .arch == "x86_64" and .kconfig_status == "untracked" and .eol == false
 	and (.image_path | endswith("/fixture-a/bzImage"))' "$WORK/list.json" >/dev/null ||
 	fail "entry fields wrong: $(cat "$WORK/list.json")"
-jq -e 'has("current_ktstr_kconfig_hash")' "$WORK/list.json" >/dev/null || fail "no current_ktstr_kconfig_hash"
+jq -e 'has("current_ktstr_kconfig_hash") and (.active_prefixes_fetch_error | type) == "string"
+	and .in_progress == [] and .leftovers == []' "$WORK/list.json" >/dev/null ||
+	fail "list --json top level: $(cat "$WORK/list.json")"
 "$K" kernel list 2>"$WORK/list.err" | grep -q "^  fixture-a  *6.99.0-fixture fixture  x86_64" ||
 	fail "table lacks fixture-a"
 grep -qx "cache: $KTSTR_CACHE_DIR" "$WORK/list.err" || fail "list did not name the cache on stderr"
