@@ -126,10 +126,11 @@ static int add_id(struct ktstr_engine *e, const char *text, const char *profile,
 	}
 	switch (id.kind) {
 	case KTSTR_KID_GIT:
-		snprintf(err, errlen,
-			 "%s: no kernel source handles git ids (git+URL#REF) yet; clone the tree, "
-			 "build it (`ktstr kernel build --source DIR`) and name its path or cache key",
-			 w);
+		snprintf(
+		    err, errlen,
+		    "%s: no kernel source handles git ids (git+URL#REF) yet; clone the tree, "
+		    "build it (`ktstr kernel build --source DIR`) and name its path or cache key",
+		    w);
 		ret = -EINVAL;
 		break;
 	case KTSTR_KID_RANGE:
@@ -173,8 +174,8 @@ static int disc_resolve(void *ctx, const char *id, char *err, size_t errlen)
 
 static int add_discovered(struct ktstr_engine *e, char *err, size_t errlen)
 {
-	struct disc d = { .e = e };
-	struct ktstr_kdisc_env env = { .resolve = disc_resolve, .ctx = &d };
+	struct disc d = {.e = e};
+	struct ktstr_kdisc_env env = {.resolve = disc_resolve, .ctx = &d};
 	struct ktstr_kdisc_result r;
 	struct ktstr_kernel_id id;
 	char label[PATH_MAX], canon[PATH_MAX];
@@ -236,7 +237,8 @@ static int gather(struct ktstr_engine *e, char *err, size_t errlen)
 	}
 	if (list.n >= 2) { /* 0 or 1 entries: single-kernel mode */
 		for (size_t i = 0; i < list.n && ret == 0; i++) {
-			ret = add_kernel(e, list.v[i].dir, list.v[i].label, list.v[i].dir, NULL, NULL);
+			ret = add_kernel(e, list.v[i].dir, list.v[i].label, list.v[i].dir, NULL,
+					 NULL);
 		}
 		ktstr_klist__release(&list);
 		return ret;
@@ -275,7 +277,7 @@ static int resolve_one(void *ctx, size_t i)
 
 static int resolve_all(struct ktstr_engine *e, char *err, size_t errlen)
 {
-	struct rset r = { .e = e, .errs = calloc(e->nkernels, sizeof(*r.errs)) };
+	struct rset r = {.e = e, .errs = calloc(e->nkernels, sizeof(*r.errs))};
 	int *rets = calloc(e->nkernels, sizeof(*rets));
 	int ret = 0;
 
@@ -283,7 +285,8 @@ static int resolve_all(struct ktstr_engine *e, char *err, size_t errlen)
 		ret = -ENOMEM;
 		goto out;
 	}
-	ktstr_kresolve__run(e->nkernels, ktstr_kresolve__width(getenv("KTSTR_KERNEL_PARALLELISM"), 0),
+	ktstr_kresolve__run(e->nkernels,
+			    ktstr_kresolve__width(getenv("KTSTR_KERNEL_PARALLELISM"), 0),
 			    resolve_one, &r, rets);
 	for (size_t i = 0; i < e->nkernels && ret == 0; i++) {
 		const char *why = r.errs[i];
@@ -292,11 +295,12 @@ static int resolve_all(struct ktstr_engine *e, char *err, size_t errlen)
 			continue;
 		}
 		ret = rets[i] == -ENOMEM ? -ENOMEM : -EINVAL;
-		snprintf(err, errlen, "kernel \"%s\" could not be resolved%s%s%s%s", e->kernels[i].id,
-			 why[0] ? " (" : "", why, why[0] ? ")" : "",
-			 why[0] ? ""
-				: "; name one with --kernel PATH|VERSION|CACHE_KEY or KTSTR_KERNEL, "
-				  "or run `ktstr kernel fetch VERSION` to cache one");
+		snprintf(err, errlen, "kernel \"%s\" could not be resolved%s%s%s%s",
+			 e->kernels[i].id, why[0] ? " (" : "", why, why[0] ? ")" : "",
+			 why[0]
+			     ? ""
+			     : "; name one with --kernel PATH|VERSION|CACHE_KEY or KTSTR_KERNEL, "
+			       "or run `ktstr kernel fetch VERSION` to cache one");
 	}
 out:
 	free(r.errs);
@@ -369,7 +373,7 @@ static void free_kernel(struct ktstr_engine_kernel *ek)
 /* Drop exact (label, dir) repeats, refuse labels that sanitize alike, export the set. */
 static int finish_set(struct ktstr_engine *e, char *err, size_t errlen)
 {
-	struct ktstr_klist list = { 0 };
+	struct ktstr_klist list = {0};
 	size_t kept = 0;
 	char *enc = NULL;
 	int ret = 0;
@@ -453,11 +457,11 @@ json_t *ktstr_engine__kernels_json(const struct ktstr_engine *e)
 		const struct ktstr_engine_kernel *ek = &e->kernels[i];
 		const char *ver = ktstr_kernel__get(ek->k, KTSTR_KERNEL_VERSION);
 
-		json_array_append_new(
-			arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:s}", "label", ek->label,
-				       "raw_label", ek->raw_label, "id", ek->id, "dir", ek->dir,
-				       "image", ktstr_kernel__get(ek->k, KTSTR_KERNEL_IMAGE),
-				       "version", ver, "source", ek->source));
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:s}", "label",
+						     ek->label, "raw_label", ek->raw_label, "id",
+						     ek->id, "dir", ek->dir, "image",
+						     ktstr_kernel__get(ek->k, KTSTR_KERNEL_IMAGE),
+						     "version", ver, "source", ek->source));
 	}
 	return arr;
 }

@@ -15,11 +15,11 @@
 #include "kernel_id.h"
 
 const char ktstr_kdisc_hint[] =
-	"set KTSTR_KERNEL to a kernel source directory, a version (e.g. `6.14.2`), or a cache "
-	"key (see `ktstr kernel list`), or run `ktstr kernel fetch` to populate the cache";
+    "set KTSTR_KERNEL to a kernel source directory, a version (e.g. `6.14.2`), or a cache "
+    "key (see `ktstr kernel list`), or run `ktstr kernel fetch` to populate the cache";
 
 /* Images a kernel directory holds, best first (x86-64). */
-static const char *const dir_images[] = { "arch/x86/boot/bzImage", "bzImage" };
+static const char *const dir_images[] = {"arch/x86/boot/bzImage", "bzImage"};
 
 static const char *env_get(const struct ktstr_kdisc_env *env, const char *name)
 {
@@ -169,7 +169,7 @@ static int from_fs(const struct ktstr_kdisc_env *env, struct ktstr_kdisc_result 
 	if (rel == NULL) {
 		rel = uname(&u) == 0 ? strcpy(rel_buf, u.release) : "";
 	}
-	static const char *const trees[] = { "./linux", "../linux" };
+	static const char *const trees[] = {"./linux", "../linux"};
 	const char *dir_step = NULL;
 	for (size_t i = 0; i < 2 && dir_step == NULL; i++) {
 		if (fs_path(env, trees[i], p, sizeof(p)) && is_dir(p) && has_artifacts(p)) {
@@ -185,8 +185,8 @@ static int from_fs(const struct ktstr_kdisc_env *env, struct ktstr_kdisc_result 
 	if (dir_step != NULL && probe_dir(p, image, sizeof(image))) {
 		return found(out, KTSTR_KDISC_IMAGE, image, dir_step);
 	}
-	const char *const steps[] = { "/lib/modules/{rel}/vmlinuz", "/boot/vmlinuz-{rel}",
-				      "/boot/vmlinuz" };
+	const char *const steps[] = {"/lib/modules/{rel}/vmlinuz", "/boot/vmlinuz-{rel}",
+				     "/boot/vmlinuz"};
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if (i == 0) {
 			snprintf(q, sizeof(q), "/lib/modules/%s/vmlinuz", rel);
@@ -229,6 +229,7 @@ int ktstr_kernel__discover(const struct ktstr_kdisc_env *env, struct ktstr_kdisc
 		 "no kernel found\n  hint: %s\n  hint: or set KTSTR_TEST_KERNEL=/path/to/bzImage "
 		 "to point at a pre-built bootable image directly (bypasses KTSTR_KERNEL "
 		 "resolution)%s%s",
-		 ktstr_kdisc_hint, why[0] != '\0' ? "\n  note: the kernel sources said: " : "", why);
+		 ktstr_kdisc_hint, why[0] != '\0' ? "\n  note: the kernel sources said: " : "",
+		 why);
 	return -ENOENT;
 }

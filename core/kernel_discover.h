@@ -27,10 +27,10 @@ typedef int (*ktstr_kdisc_resolve_fn)(void *ctx, const char *id, char *err, size
 
 struct ktstr_kdisc_env {
 	const char *(*getenv)(const char *name); /**< NULL: getenv() */
-	const char *root;                        /**< prefix of absolute paths; NULL: none */
-	const char *cwd;                         /**< base of relative paths; NULL: the process's */
-	const char *release;                     /**< uname -r; NULL: uname() */
-	ktstr_kdisc_resolve_fn resolve;          /**< the chain; required */
+	const char *root;			 /**< prefix of absolute paths; NULL: none */
+	const char *cwd;			 /**< base of relative paths; NULL: the process's */
+	const char *release;			 /**< uname -r; NULL: uname() */
+	ktstr_kdisc_resolve_fn resolve;		 /**< the chain; required */
 	void *ctx;
 };
 

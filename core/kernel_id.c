@@ -92,7 +92,7 @@ int ktstr_kver__cmp(const struct ktstr_kver *x, const struct ktstr_kver *y)
 
 const char *ktstr_kid_kind__name(enum ktstr_kid_kind k)
 {
-	static const char *const names[] = { "git", "range", "path", "version", "cache key" };
+	static const char *const names[] = {"git", "range", "path", "version", "cache key"};
 
 	return (size_t)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
@@ -153,8 +153,9 @@ int ktstr_kernel_id__parse(const char *s, struct ktstr_kernel_id *out, char *err
 
 	memset(out, 0, sizeof(*out));
 	if (s[0] == '\0') {
-		snprintf(err, errlen, "empty kernel id: give a path, a version (e.g. `6.14.2`), "
-				      "a range (`6.12..6.14`) or a cache key (see `ktstr kernel list`)");
+		snprintf(err, errlen,
+			 "empty kernel id: give a path, a version (e.g. `6.14.2`), "
+			 "a range (`6.12..6.14`) or a cache key (see `ktstr kernel list`)");
 		return -EINVAL;
 	}
 	out->kind = classify(s, &sep);
@@ -230,11 +231,12 @@ int ktstr_kernel_id__from_env(const char *val, struct ktstr_kernel_id *out, char
 		if (ktstr_kernel_id__validate(out, verr, sizeof(verr)) != 0) {
 			snprintf(err, errlen, "KTSTR_KERNEL=%s: %s", t, verr);
 		} else {
-			snprintf(err, errlen,
-				 "KTSTR_KERNEL=%s: multi-kernel specs (ranges, git sources) are not "
-				 "supported in env-var form. Use --kernel on `ktstr run`, or set "
-				 "KTSTR_KERNEL to a single version, cache key, or path.",
-				 t);
+			snprintf(
+			    err, errlen,
+			    "KTSTR_KERNEL=%s: multi-kernel specs (ranges, git sources) are not "
+			    "supported in env-var form. Use --kernel on `ktstr run`, or set "
+			    "KTSTR_KERNEL to a single version, cache key, or path.",
+			    t);
 		}
 		ktstr_kernel_id__release(out);
 		ret = -EINVAL;

@@ -8,7 +8,7 @@
 
 void ktstr_kernel_label__cache_key(const char *key, char *out, size_t len)
 {
-	static const char *const tags[] = { "-tarball-", "-git-", "-debian-" };
+	static const char *const tags[] = {"-tarball-", "-git-", "-debian-"};
 	const char *cut = NULL;
 
 	if (strncmp(key, "local-", 6) == 0) {

@@ -111,11 +111,12 @@ int ktstr_klist__dedupe(struct ktstr_klist *l, char *err, size_t errlen)
 		for (size_t j = 0; j < i; j++) {
 			ktstr_kernel_label__sanitize(l->v[j].label, b, sizeof(b));
 			if (strcmp(a, b) == 0) {
-				snprintf(err, errlen,
-					 "kernels %s (%s) and %s (%s) both get the test-name label %s; "
-					 "name them so their labels differ (e.g. one version or "
-					 "cache key each)",
-					 l->v[j].label, l->v[j].dir, l->v[i].label, l->v[i].dir, a);
+				snprintf(
+				    err, errlen,
+				    "kernels %s (%s) and %s (%s) both get the test-name label %s; "
+				    "name them so their labels differ (e.g. one version or "
+				    "cache key each)",
+				    l->v[j].label, l->v[j].dir, l->v[i].label, l->v[i].dir, a);
 				return -EINVAL;
 			}
 		}

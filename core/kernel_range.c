@@ -29,7 +29,8 @@ static char *entry_version(const char *root, const char *key, struct ktstr_kver 
 	const char *s;
 	char *text = NULL;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s/metadata.json", root, key) >= sizeof(path)) {
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s/metadata.json", root, key) >=
+	    sizeof(path)) {
 		return NULL;
 	}
 	meta = json_load_file(path, 0, NULL);
@@ -62,8 +63,10 @@ int ktstr_kernel_range__expand(const char *root, const char *a, const char *b, c
 	*out = NULL;
 	*n = 0;
 	if (!ktstr_kver__parse(a, &lo) || !ktstr_kver__parse(b, &hi)) {
-		snprintf(err, errlen, "kernel range `%s..%s`: both ends must be versions "
-				      "(MAJOR.MINOR[.PATCH][-rcN])", a, b);
+		snprintf(err, errlen,
+			 "kernel range `%s..%s`: both ends must be versions "
+			 "(MAJOR.MINOR[.PATCH][-rcN])",
+			 a, b);
 		return -EINVAL;
 	}
 	dir = opendir(root);

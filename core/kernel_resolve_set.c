@@ -2,7 +2,6 @@
 #include "kernel_resolve_set.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -49,7 +48,8 @@ size_t ktstr_kresolve__width(const char *val, size_t dflt)
 		dflt = cpus > 0 ? (size_t)cpus : 1;
 	}
 	if (val != NULL && val[0] != '\0') {
-		KTSTR_WARN("KTSTR_KERNEL_PARALLELISM=%s is not an integer > 0; using %zu", val, dflt);
+		KTSTR_WARN("KTSTR_KERNEL_PARALLELISM=%s is not an integer > 0; using %zu", val,
+			   dflt);
 	}
 	return dflt;
 }
@@ -68,6 +68,7 @@ static void *worker(void *arg)
 
 	for (;;) {
 		size_t i;
+		int ret;
 
 		pthread_mutex_lock(&p->lock);
 		i = p->next < p->n ? p->next++ : p->n;
@@ -75,15 +76,17 @@ static void *worker(void *arg)
 		if (i == p->n) {
 			return NULL;
 		}
-		p->rets[i] = p->fn(p->ctx, i);
+		ret = p->fn(p->ctx, i);
+		if (p->rets != NULL) {
+			p->rets[i] = ret;
+		}
 	}
 }
 
 void ktstr_kresolve__run(size_t n, size_t width, ktstr_kresolve_fn fn, void *ctx, int *rets)
 {
-	struct pool p = { .next = 0, .n = n, .fn = fn, .ctx = ctx, .rets = rets };
+	struct pool p = {.next = 0, .n = n, .fn = fn, .ctx = ctx, .rets = rets};
 	size_t nthreads = width < n ? width : n, started = 0;
-
 	pthread_t *tids = NULL;
 
 	pthread_mutex_init(&p.lock, NULL);

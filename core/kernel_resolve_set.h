@@ -25,7 +25,8 @@ size_t ktstr_kresolve__width(const char *val, size_t dflt);
 /**
  * @brief Call @p fn once for each i in [0, @p n) on at most @p width threads
  *        (on the caller's thread when one suffices, or when no thread can be
- *        started); @p rets[i] gets each call's return. Returns when all ran.
+ *        started); @p rets[i] (when @p rets is not NULL) gets each call's
+ *        return. Returns when all ran.
  */
 void ktstr_kresolve__run(size_t n, size_t width, ktstr_kresolve_fn fn, void *ctx, int *rets);
 

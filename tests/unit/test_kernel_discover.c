@@ -112,8 +112,12 @@ static int teardown(void **state)
 
 static int discover(struct fake *f, struct ktstr_kdisc_result *r, char *err, size_t errlen)
 {
-	struct ktstr_kdisc_env env = { .getenv = fake_getenv, .root = f->root, .cwd = f->cwd,
-				       .release = REL, .resolve = fake_resolve, .ctx = f };
+	struct ktstr_kdisc_env env = {.getenv = fake_getenv,
+				      .root = f->root,
+				      .cwd = f->cwd,
+				      .release = REL,
+				      .resolve = fake_resolve,
+				      .ctx = f};
 
 	return ktstr_kernel__discover(&env, r, err, errlen);
 }
@@ -141,10 +145,11 @@ static void test_nothing_found(void **state)
 	char err[1024];
 
 	assert_int_equal(discover(f, &r, err, sizeof(err)), -ENOENT);
-	assert_non_null(strstr(err, "no kernel found\n  hint: set KTSTR_KERNEL to a kernel source "
-				    "directory, a version (e.g. `6.14.2`), or a cache key (see "
-				    "`ktstr kernel list`), or run `ktstr kernel fetch` to populate "
-				    "the cache\n  hint: or set KTSTR_TEST_KERNEL=/path/to/bzImage"));
+	assert_non_null(strstr(err,
+			       "no kernel found\n  hint: set KTSTR_KERNEL to a kernel source "
+			       "directory, a version (e.g. `6.14.2`), or a cache key (see "
+			       "`ktstr kernel list`), or run `ktstr kernel fetch` to populate "
+			       "the cache\n  hint: or set KTSTR_TEST_KERNEL=/path/to/bzImage"));
 	assert_int_equal(f->nasked, 1);
 	assert_string_equal(f->asked[0], "latest");
 }
@@ -325,14 +330,14 @@ static void test_vmlinuz_order(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_nothing_found, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_test_kernel_first, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_env_path, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_env_version_and_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cache_before_filesystem, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tree_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_first_dir_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_vmlinuz_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_nothing_found, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_test_kernel_first, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_env_path, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_env_version_and_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_cache_before_filesystem, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tree_order, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_first_dir_only, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_vmlinuz_order, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

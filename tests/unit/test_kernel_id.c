@@ -18,34 +18,34 @@ static void test_parse_order(void **state)
 		enum ktstr_kid_kind kind;
 		const char *a, *b;
 	} cases[] = {
-		{ "git+https://github.com/tj/sched_ext#for-next", KTSTR_KID_GIT,
-		  "https://github.com/tj/sched_ext", "for-next" },
-		{ "git+https://h/a#b#c", KTSTR_KID_GIT, "https://h/a#b", "c" }, /* rsplit at '#' */
-		{ "git+https://h/a#", KTSTR_KID_PATH, NULL, NULL },	       /* empty ref: not git */
-		{ "git+#main", KTSTR_KID_CACHE_KEY, NULL, NULL },	       /* empty URL */
-		{ "6.12..6.14", KTSTR_KID_RANGE, "6.12", "6.14" },
-		{ "6.10-rc1..6.10", KTSTR_KID_RANGE, "6.10-rc1", "6.10" },
-		{ "7.2..6.1", KTSTR_KID_RANGE, "7.2", "6.1" }, /* parses; validate refuses */
-		{ "../linux", KTSTR_KID_PATH, NULL, NULL },	 /* "" before ".." */
-		{ "6..7", KTSTR_KID_CACHE_KEY, NULL, NULL },	 /* "6" is not a version */
-		{ "/srv/linux", KTSTR_KID_PATH, NULL, NULL },
-		{ "./linux", KTSTR_KID_PATH, NULL, NULL },
-		{ ".hidden", KTSTR_KID_PATH, NULL, NULL },
-		{ "~/linux", KTSTR_KID_PATH, NULL, NULL },
-		{ "linux/tree", KTSTR_KID_PATH, NULL, NULL },
-		{ "6.14", KTSTR_KID_VERSION, NULL, NULL },
-		{ "7.2", KTSTR_KID_VERSION, NULL, NULL },
-		{ "6.14.2", KTSTR_KID_VERSION, NULL, NULL },
-		{ "6.15-rc3", KTSTR_KID_VERSION, NULL, NULL },
-		{ "6", KTSTR_KID_CACHE_KEY, NULL, NULL },
-		{ "v6.14", KTSTR_KID_CACHE_KEY, NULL, NULL },
-		{ "6.14.2.1", KTSTR_KID_CACHE_KEY, NULL, NULL },
-		{ "6.14-rc", KTSTR_KID_CACHE_KEY, NULL, NULL },
-		{ "6.14-rcx", KTSTR_KID_CACHE_KEY, NULL, NULL },
-		{ "6.10,6.12", KTSTR_KID_CACHE_KEY, NULL, NULL }, /* no comma lists */
-		{ "6.14.2-tarball-x86_64-kc1a2b3c4d", KTSTR_KID_CACHE_KEY, NULL, NULL },
-		{ "7.2.13+deb14-cloud-amd64-debian-x86_64", KTSTR_KID_CACHE_KEY, NULL, NULL },
-		{ "99999999999999999999.1", KTSTR_KID_CACHE_KEY, NULL, NULL }, /* overflows u64 */
+	    {"git+https://github.com/tj/sched_ext#for-next", KTSTR_KID_GIT,
+	     "https://github.com/tj/sched_ext", "for-next"},
+	    {"git+https://h/a#b#c", KTSTR_KID_GIT, "https://h/a#b", "c"}, /* rsplit at '#' */
+	    {"git+https://h/a#", KTSTR_KID_PATH, NULL, NULL},		  /* empty ref: not git */
+	    {"git+#main", KTSTR_KID_CACHE_KEY, NULL, NULL},		  /* empty URL */
+	    {"6.12..6.14", KTSTR_KID_RANGE, "6.12", "6.14"},
+	    {"6.10-rc1..6.10", KTSTR_KID_RANGE, "6.10-rc1", "6.10"},
+	    {"7.2..6.1", KTSTR_KID_RANGE, "7.2", "6.1"}, /* parses; validate refuses */
+	    {"../linux", KTSTR_KID_PATH, NULL, NULL},	 /* "" before ".." */
+	    {"6..7", KTSTR_KID_CACHE_KEY, NULL, NULL},	 /* "6" is not a version */
+	    {"/srv/linux", KTSTR_KID_PATH, NULL, NULL},
+	    {"./linux", KTSTR_KID_PATH, NULL, NULL},
+	    {".hidden", KTSTR_KID_PATH, NULL, NULL},
+	    {"~/linux", KTSTR_KID_PATH, NULL, NULL},
+	    {"linux/tree", KTSTR_KID_PATH, NULL, NULL},
+	    {"6.14", KTSTR_KID_VERSION, NULL, NULL},
+	    {"7.2", KTSTR_KID_VERSION, NULL, NULL},
+	    {"6.14.2", KTSTR_KID_VERSION, NULL, NULL},
+	    {"6.15-rc3", KTSTR_KID_VERSION, NULL, NULL},
+	    {"6", KTSTR_KID_CACHE_KEY, NULL, NULL},
+	    {"v6.14", KTSTR_KID_CACHE_KEY, NULL, NULL},
+	    {"6.14.2.1", KTSTR_KID_CACHE_KEY, NULL, NULL},
+	    {"6.14-rc", KTSTR_KID_CACHE_KEY, NULL, NULL},
+	    {"6.14-rcx", KTSTR_KID_CACHE_KEY, NULL, NULL},
+	    {"6.10,6.12", KTSTR_KID_CACHE_KEY, NULL, NULL}, /* no comma lists */
+	    {"6.14.2-tarball-x86_64-kc1a2b3c4d", KTSTR_KID_CACHE_KEY, NULL, NULL},
+	    {"7.2.13+deb14-cloud-amd64-debian-x86_64", KTSTR_KID_CACHE_KEY, NULL, NULL},
+	    {"99999999999999999999.1", KTSTR_KID_CACHE_KEY, NULL, NULL}, /* overflows u64 */
 	};
 	char err[256];
 
@@ -88,8 +88,8 @@ static void test_version_order(void **state)
 	(void)state;
 	assert_true(vcmp("6.10", "6.10-rc3") > 0); /* no rc sorts after every rc */
 	assert_true(vcmp("6.10-rc3", "6.10-rc10") < 0);
-	assert_true(vcmp("6.10", "6.10.0") == 0);  /* missing patch is 0 */
-	assert_true(vcmp("6.9", "6.10") < 0);	   /* numeric, not lexical */
+	assert_true(vcmp("6.10", "6.10.0") == 0); /* missing patch is 0 */
+	assert_true(vcmp("6.9", "6.10") < 0);	  /* numeric, not lexical */
 	assert_true(vcmp("7.2.13", "7.2.2") > 0);
 	assert_true(vcmp("6.14.2", "6.15-rc1") < 0);
 	assert_true(ktstr_kver__parse("6.15-rc3", &v));
@@ -145,16 +145,16 @@ static void test_env_form(void **state)
 	assert_int_equal(id.kind, KTSTR_KID_PATH);
 	assert_string_equal(id.text, "../linux");
 	ktstr_kernel_id__release(&id);
-	assert_int_equal(ktstr_kernel_id__from_env("local-abc1234-x86_64-kc1", &id, err,
-						   sizeof(err)), 1);
+	assert_int_equal(
+	    ktstr_kernel_id__from_env("local-abc1234-x86_64-kc1", &id, err, sizeof(err)), 1);
 	assert_int_equal(id.kind, KTSTR_KID_CACHE_KEY);
 	ktstr_kernel_id__release(&id);
 
 	assert_int_equal(ktstr_kernel_id__from_env("6.12..6.14", &id, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "KTSTR_KERNEL=6.12..6.14: multi-kernel specs (ranges, git "
 				    "sources) are not supported in env-var form"));
-	assert_int_equal(ktstr_kernel_id__from_env("git+https://h/o/r#main", &id, err,
-						   sizeof(err)), -EINVAL);
+	assert_int_equal(ktstr_kernel_id__from_env("git+https://h/o/r#main", &id, err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "not supported in env-var form"));
 	/* an inverted range names the inversion, not the generic refusal */
 	assert_int_equal(ktstr_kernel_id__from_env("6.16..6.12", &id, err, sizeof(err)), -EINVAL);
@@ -188,7 +188,8 @@ static void test_raw_labels(void **state)
 	raw_label("local--x86_64", NULL, "local");
 	raw_label("7.2.13+deb14-cloud-amd64-debian-x86_64", NULL, "7.2.13+deb14-cloud-amd64");
 	raw_label("my-own-kernel", NULL, "my-own-kernel");
-	raw_label("git+https://github.com/tj/sched_ext#for-next", NULL, "git_tj_sched_ext_for-next");
+	raw_label("git+https://github.com/tj/sched_ext#for-next", NULL,
+		  "git_tj_sched_ext_for-next");
 	raw_label("git+https://gitlab.com/foo/bar.git#v6.14", NULL, "git_foo_bar_v6.14");
 	raw_label("git+https://host/linux.git/#main", NULL, "git_linux_main");
 	raw_label("git+https://host#main", NULL, "git_host_main");
@@ -219,7 +220,7 @@ static void test_sanitize(void **state)
 	sanitized("6.14.2-tarball-x86_64-kcabc1234", "kernel_6_14_2_tarball_x86_64_kcabc1234");
 	sanitized("7.2.13+deb14-cloud-amd64", "kernel_7_2_13_deb14_cloud_amd64");
 	sanitized("..My--Kernel..", "kernel_my_kernel"); /* runs collapse, none after prefix */
-	sanitized("for-next-", "kernel_for_next");	  /* trailing '_' trimmed */
+	sanitized("for-next-", "kernel_for_next");	 /* trailing '_' trimmed */
 	sanitized("", "kernel_");
 	sanitized("---", "kernel_");
 	sanitized("caf\xc3\xa9-1", "kernel_caf_1"); /* non-ASCII is "other" */
@@ -230,12 +231,12 @@ static void test_sanitize(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_order),
-		cmocka_unit_test(test_version_order),
-		cmocka_unit_test(test_validate_inverted_range),
-		cmocka_unit_test(test_env_form),
-		cmocka_unit_test(test_raw_labels),
-		cmocka_unit_test(test_sanitize),
+	    cmocka_unit_test(test_parse_order),
+	    cmocka_unit_test(test_version_order),
+	    cmocka_unit_test(test_validate_inverted_range),
+	    cmocka_unit_test(test_env_form),
+	    cmocka_unit_test(test_raw_labels),
+	    cmocka_unit_test(test_sanitize),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

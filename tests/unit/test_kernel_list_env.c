@@ -21,9 +21,8 @@ static void test_parse(void **state)
 	assert_int_equal(ktstr_klist__parse("", &l), 0);
 	assert_int_equal(l.n, 0);
 	/* trim, skip empties and entries with an empty side, split at the first '=' */
-	assert_int_equal(ktstr_klist__parse(" 6.14.2 = /c/a ;;  ; =/x; y= ;novalue; 7.2=/c/b=c:d;",
-					    &l),
-			 0);
+	assert_int_equal(
+	    ktstr_klist__parse(" 6.14.2 = /c/a ;;  ; =/x; y= ;novalue; 7.2=/c/b=c:d;", &l), 0);
 	assert_int_equal(l.n, 2);
 	assert_string_equal(l.v[0].label, "6.14.2");
 	assert_string_equal(l.v[0].dir, "/c/a");
@@ -34,7 +33,7 @@ static void test_parse(void **state)
 
 static void test_encode_checks(void **state)
 {
-	struct ktstr_klist l = { 0 };
+	struct ktstr_klist l = {0};
 	char err[512], *s;
 
 	(void)state;
@@ -52,7 +51,8 @@ static void test_encode_checks(void **state)
 	ktstr_klist__release(&l);
 	assert_int_equal(ktstr_klist__add(&l, "6.14", "/x;y"), 0);
 	assert_int_equal(ktstr_klist__encode(&l, &s, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "kernel directory path for \"6.14\" contains a `;` (\"/x;y\")"));
+	assert_non_null(
+	    strstr(err, "kernel directory path for \"6.14\" contains a `;` (\"/x;y\")"));
 	ktstr_klist__release(&l);
 	/* '=' in a directory is fine: the consumer splits at the first '=' */
 	assert_int_equal(ktstr_klist__add(&l, "6.14", "/x=y"), 0);
@@ -64,7 +64,7 @@ static void test_encode_checks(void **state)
 
 static void test_dedupe_and_collisions(void **state)
 {
-	struct ktstr_klist l = { 0 };
+	struct ktstr_klist l = {0};
 	char err[512];
 
 	(void)state;
@@ -90,7 +90,7 @@ static void test_dedupe_and_collisions(void **state)
 
 static void test_round_trip(void **state)
 {
-	struct ktstr_klist l = { 0 }, back;
+	struct ktstr_klist l = {0}, back;
 	char err[256], *s;
 
 	(void)state;
@@ -114,10 +114,10 @@ static void test_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse),
-		cmocka_unit_test(test_encode_checks),
-		cmocka_unit_test(test_dedupe_and_collisions),
-		cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_parse),
+	    cmocka_unit_test(test_encode_checks),
+	    cmocka_unit_test(test_dedupe_and_collisions),
+	    cmocka_unit_test(test_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
