@@ -6,7 +6,12 @@
 # (b) a second fetch is a cache hit: no download, no list update, entry untouched;
 # (c) a named release with stale package lists: still a hit, still no update;
 # (d) a version sid does not carry fails with the package named; "debian:Foo"
-#     is an error; the system's own apt lists never see sid.
+#     is an error;
+# (e) two fetches at once with stale lists and no entry: one list update, one
+#     download (the private apt flock, then the entry lock), both succeed;
+# (f) a fetch interrupted (SIGINT) at any point leaves no valid entry, no
+#     temporary directory and no apt/dpkg process behind;
+# and the system's own apt lists never see sid.
 # Exits 77 (skipped, loudly) when Debian's archive cannot be reached.
 . "$(dirname "$0")/lib.sh"
 
@@ -93,7 +98,45 @@ rc=0
 "$K" kernel fetch --source debian debian:Foo >/dev/null 2>"$WORK/fetch5.err" || rc=$?
 [ "$rc" = 1 ] && grep -q 'after "debian:" comes a suite' "$WORK/fetch5.err" ||
 	fail "fetch debian:Foo exited $rc: $(cat "$WORK/fetch5.err")"
+
+# --- (e) two at once ----------------------------------------------------------
+rm -rf "$entry"
+touch -d '2 days ago' "$aptdir/updated"
+for i in 1 2; do
+	"$K" kernel fetch --source debian sid >"$WORK/par$i.out" 2>"$WORK/par$i.err" &
+	eval "pid$i=\$!"
+done
+wait "$pid1" || fail "concurrent fetch 1 failed: $(cat "$WORK/par1.err")"
+wait "$pid2" || fail "concurrent fetch 2 failed: $(cat "$WORK/par2.err")"
+how=$(cat "$WORK/par1.out" "$WORK/par2.out" | sed -E 's/.*, (installed|cached)\)$/\1/' | sort | tr '\n' ' ')
+[ "$how" = "cached installed " ] || fail "expected one install and one hit, got: $how"
+n=$(cat "$WORK/par1.err" "$WORK/par2.err" | grep -c "downloading linux-binary" || true)
+[ "$n" = 1 ] || fail "expected one download, got $n"
+n=$(cat "$WORK/par1.err" "$WORK/par2.err" | grep -c "apt-get update (sid): *0%" || true)
+[ "$n" = 1 ] || fail "expected one apt-get update, got $n"
+
+# --- (f) interrupted ----------------------------------------------------------
+rm -rf "$entry"
+"$K" kernel fetch --source debian sid >/dev/null 2>"$WORK/int.err" &
+pid=$!
+sleep 1
+kill -INT "$pid"
+rc=0
+wait "$pid" || rc=$?
+sleep 0.5
+if pgrep -f "SourceList=$aptdir/" >/dev/null || pgrep -f "dpkg-deb -x .*$KTSTR_CACHE_DIR" >/dev/null; then
+	pgrep -af "SourceList=$aptdir/|dpkg-deb" >&2
+	fail "apt or dpkg outlived the interrupted fetch"
+fi
+case $rc in
+130) [ ! -e "$entry" ] || fail "an interrupted fetch left $entry" ;;
+0) [ -s "$entry/vmlinuz" ] || fail "fetch finished before the interrupt but left no entry" ;;
+*) fail "interrupted fetch exited $rc: $(cat "$WORK/int.err")" ;;
+esac
+[ -z "$(find "$KTSTR_CACHE_DIR" -maxdepth 1 -name '.tmp-*')" ] || fail "temporary directories left"
+echo "interrupted fetch: exit $rc, nothing left behind"
+
 [ "$(system_sid_lists)" = "$sid_before" ] || fail "sid lists appeared in /var/lib/apt/lists"
-[ "$(find "$KTSTR_CACHE_DIR" -mindepth 1 -maxdepth 1 ! -name '.*' | wc -l)" = 1 ] ||
+[ "$(find "$KTSTR_CACHE_DIR" -mindepth 1 -maxdepth 1 ! -name '.*' | wc -l)" -le 1 ] ||
 	fail "extra cache entries: $(ls "$KTSTR_CACHE_DIR")"
-echo "PASS: debian fetch installed $key ($(du -sh "$entry" | cut -f1)), hits without network"
+echo "PASS: debian fetch installed $key, hits without network, one download for two fetches"

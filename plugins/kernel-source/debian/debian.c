@@ -143,15 +143,17 @@ static int find_package(struct ktstr_inst *inst, struct debian_apt *apt, const s
 			enum lists_update when, bool *updated, struct debian_pkg *pkg)
 {
 	struct debian_priv *p = host->priv(inst);
-	long age = debian_apt__age(apt);
 	char *names = NULL, what[128];
 	size_t len = 0;
+	long age;
 	int rc = debian_apt__lock(apt, APT_LOCK_TIMEOUT_S, apt_waiting, inst);
 
 	if (rc != 0) {
 		host->set_error(inst, "%s", apt->err);
 		return rc;
 	}
+	/* read under the lock: a process that updated while we waited counts */
+	age = debian_apt__age(apt);
 	*updated = false;
 	if (when == UPDATE_ALWAYS || (when == UPDATE_IF_STALE && (age < 0 || age >= p->refresh))) {
 		snprintf(what, sizeof(what), "apt-get update (%s)", apt->suite);
