@@ -104,7 +104,7 @@ static void lock__devno(const char *path, const struct stat *st, unsigned *maj, 
 /* The pids holding an flock on @p fd's file (waiters excluded); @p excl: the first's is LOCK_EX. */
 static size_t lock__holder_pids(int fd, const char *path, pid_t *pids, size_t max, bool *excl)
 {
-	char needle[64], line[256], kind[16], mode[16], dev[64];
+	char needle[64], by_stat[64], line[256], kind[16], mode[16], dev[64];
 	unsigned maj, min;
 	struct stat st;
 	size_t n = 0;
@@ -116,12 +116,16 @@ static size_t lock__holder_pids(int fd, const char *path, pid_t *pids, size_t ma
 	}
 	lock__devno(path, &st, &maj, &min);
 	snprintf(needle, sizeof(needle), "%02x:%02x:%lu", maj, min, (unsigned long)st.st_ino);
+	/* st_dev as well: mountinfo's escaped mount points (\040) can miss the mount */
+	snprintf(by_stat, sizeof(by_stat), "%02x:%02x:%lu", major(st.st_dev), minor(st.st_dev),
+		 (unsigned long)st.st_ino);
 	while (n < max && fgets(line, sizeof(line), f) != NULL) {
 		if (strstr(line, "->") != NULL ||
 		    sscanf(line, "%*s %15s %*s %15s %d %63s", kind, mode, &pid, dev) != 4) {
 			continue;
 		}
-		if (strcmp(kind, "FLOCK") == 0 && strcmp(dev, needle) == 0 && pid > 0) {
+		if (strcmp(kind, "FLOCK") == 0 && pid > 0 &&
+		    (strcmp(dev, needle) == 0 || strcmp(dev, by_stat) == 0)) {
 			if (n == 0 && excl != NULL) {
 				*excl = strcmp(mode, "WRITE") == 0;
 			}
