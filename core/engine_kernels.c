@@ -214,6 +214,31 @@ static int add_discovered(struct ktstr_engine *e, char *err, size_t errlen)
 	return ret;
 }
 
+/* Before anything resolves (or downloads): two different ids whose labels sanitize alike. */
+static int preflight(const struct ktstr_engine *e, char *err, size_t errlen)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+
+	for (size_t i = 0; i < e->nkernels; i++) {
+		const struct ktstr_engine_kernel *x = &e->kernels[i];
+
+		ktstr_kernel_label__sanitize(x->raw_label, a, sizeof(a));
+		for (size_t j = 0; j < i; j++) {
+			const struct ktstr_engine_kernel *y = &e->kernels[j];
+
+			ktstr_kernel_label__sanitize(y->raw_label, b, sizeof(b));
+			if (strcmp(x->id, y->id) != 0 && strcmp(a, b) == 0) {
+				snprintf(err, errlen,
+					 "kernels %s and %s both get the test-name label %s; name "
+					 "them so their labels differ",
+					 y->id, x->id, a);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 /* The kernel ids of this run, before resolution. */
 static int gather(struct ktstr_engine *e, char *err, size_t errlen)
 {
@@ -229,7 +254,7 @@ static int gather(struct ktstr_engine *e, char *err, size_t errlen)
 			ret = o->nkernels > 0 ? add_id(e, o->kernels[i], NULL, err, errlen)
 					      : add_id(e, p->kernels[i], p->path, err, errlen);
 		}
-		return ret;
+		return ret == 0 ? preflight(e, err, errlen) : ret;
 	}
 	ret = ktstr_klist__parse(getenv("KTSTR_KERNEL_LIST"), &list);
 	if (ret != 0) {

@@ -34,6 +34,8 @@ expect_error "inverted --kernel range" \
 	fail "inverted range: exit status is not 2 (bad input)"
 expect_error "git id" "no kernel source handles git ids" -- \
 	"$KTSTR_BIN" run --dry-run --kernel 'git+https://example.org/o/linux#main' "$SMOKE"
+expect_error "pre-flight label collision" "kernels 6.14.2 and 6-14-2 both get the test-name label kernel_6_14_2" -- \
+	"$KTSTR_BIN" run --dry-run --kernel 6.14.2 --kernel 6-14-2 "$SMOKE"
 expect_error "empty cache range" "no cached kernel has a version in [6.1, 6.2]" -- \
 	"$KTSTR_BIN" run --dry-run --kernel 6.1..6.2 "$SMOKE"
 
