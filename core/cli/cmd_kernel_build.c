@@ -69,12 +69,12 @@ static int parse_cap(const char *what, const char *s, uint32_t *out)
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 || v > UINT32_MAX) {
-		fprintf(stderr, "ktstr kernel build: %s is not a valid integer: \"%s\"\n", what,
-			s);
+		fprintf(stderr, "ktstr kernel build: %s is not a valid integer: \"%s\"\n", what, s);
 		return -EINVAL;
 	}
 	if (v == 0) {
-		fprintf(stderr, "ktstr kernel build: --cpu-cap must be \xe2\x89\xa5 1 CPU (got 0)\n");
+		fprintf(stderr,
+			"ktstr kernel build: --cpu-cap must be \xe2\x89\xa5 1 CPU (got 0)\n");
 		return -EINVAL;
 	}
 	*out = (uint32_t)v;
@@ -110,11 +110,10 @@ static void report(const struct ktstr_kernel *k, const char *status, double secs
 
 	snprintf(dir, sizeof(dir), "%s", image);
 	if (json) {
-		json_t *o = json_pack("{s:o,s:s,s:o,s:o,s:s,s:f}", "key", str_or_null(key), "image",
-				      image, "vmlinux",
-				      str_or_null(ktstr_kernel__get(k, KTSTR_KERNEL_VMLINUX)),
-				      "version", str_or_null(version), "status", status,
-				      "elapsed_s", secs);
+		json_t *o =
+		    json_pack("{s:o,s:s,s:o,s:o,s:s,s:f}", "key", str_or_null(key), "image", image,
+			      "vmlinux", str_or_null(ktstr_kernel__get(k, KTSTR_KERNEL_VMLINUX)),
+			      "version", str_or_null(version), "status", status, "elapsed_s", secs);
 		char *text = o != NULL ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 
 		if (text != NULL) {
@@ -176,8 +175,7 @@ static int build(const struct ktstr_kchain_opts *o, const char *dir, bool json)
 			"Makefile and Kconfig)\n",
 			dir);
 	} else {
-		fprintf(stderr, "ktstr kernel build: %s\n",
-			err[0] != '\0' ? err : strerror(-rc));
+		fprintf(stderr, "ktstr kernel build: %s\n", err[0] != '\0' ? err : strerror(-rc));
 	}
 	ktstr_kernel__free(k);
 	ktstr_kchain_set__close(set);
@@ -188,9 +186,12 @@ int ktstr_cmd_kernel_build(int argc, char **argv)
 {
 	enum { OPT_FORCE = 256, OPT_CLEAN, OPT_CAP, OPT_JSON };
 	static const struct option longopts[] = {
-	    {"source", required_argument, NULL, 's'}, {"force", no_argument, NULL, OPT_FORCE},
-	    {"clean", no_argument, NULL, OPT_CLEAN},  {"cpu-cap", required_argument, NULL, OPT_CAP},
-	    {"json", no_argument, NULL, OPT_JSON},    {"help", no_argument, NULL, 'h'},
+	    {"source", required_argument, NULL, 's'},
+	    {"force", no_argument, NULL, OPT_FORCE},
+	    {"clean", no_argument, NULL, OPT_CLEAN},
+	    {"cpu-cap", required_argument, NULL, OPT_CAP},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct ktstr_cfg_kv kv[2] = {{.key = "force", .value = "true"},
@@ -257,7 +258,8 @@ int ktstr_cmd_kernel_build(int argc, char **argv)
 			"ktstr kernel build: %s conflicts with KTSTR_BYPASS_LLC_LOCKS=1; unset one "
 			"of them. %s is a resource contract; bypass disables the contract "
 			"entirely.\n",
-			flag_cap ? "--cpu-cap" : "KTSTR_CPU_CAP", flag_cap ? "--cpu-cap" : "KTSTR_CPU_CAP");
+			flag_cap ? "--cpu-cap" : "KTSTR_CPU_CAP",
+			flag_cap ? "--cpu-cap" : "KTSTR_CPU_CAP");
 		return KTSTR_EXIT_USAGE;
 	}
 	/* --force and --clean reach the plugin as its instance options */

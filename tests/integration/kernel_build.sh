@@ -142,7 +142,10 @@ LOCK=$KTSTR_CACHE_DIR/.locks/source-$(printf %s "$LOCKTREE" | crc32).lock
 # which took it and is gone: killing the sleep releases it
 (exec 9>"$LOCK" && flock -n 9 && exec sleep 30) </dev/null >/dev/null 2>&1 &
 holder=$!
-sleep 0.5
+for _ in $(seq 100); do
+	flock -n "$LOCK" true || break
+	sleep 0.1
+done
 build --source "$FAILING" && fail "a locked tree was built"
 expect err "source tree $LOCKTREE is being built by another process"
 expect err "holders:"
@@ -156,16 +159,18 @@ new_tree "$SLOW"
 FAKE_KERNEL_SLEEP=60 "$KTSTR_BIN" kernel build --source "$SLOW" >"$WORK/out" 2>"$WORK/err" &
 pid=$!
 for _ in $(seq 100); do
-	pgrep -f "sleep 60" >/dev/null && break
+	[ -s "$SLOW/.fake-sleep.pid" ] && break
 	sleep 0.1
 done
+[ -s "$SLOW/.fake-sleep.pid" ] || fail "the slow build never started"
 kill -INT "$pid"
 rc=0
 wait "$pid" || rc=$?
 [ "$rc" = 130 ] || { cat "$WORK/err" >&2; fail "cancelled build exited $rc, not 130"; }
 expect err "cancelled"
-sleep 0.5
-pgrep -f "^sleep 60$" >/dev/null && fail "make's children outlived the cancel"
+# gone, or a zombie waiting for a reaper (the state field after "(sleep) ")
+state=$(sed 's/.*) //' "/proc/$(cat "$SLOW/.fake-sleep.pid")/stat" 2>/dev/null | cut -c1)
+[ -z "$state" ] || [ "$state" = Z ] || fail "make's children outlived the cancel (state $state)"
 [ "$(entries)" = "$before" ] || fail "a cancelled build was cached"
 
 # 12. usage and CPU-cap rules

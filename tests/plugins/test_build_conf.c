@@ -99,8 +99,9 @@ static void test_source_json(void **state)
 	assert_string_equal(out, "{\"type\":\"local\",\"source_tree_path\":\"/src/linux\","
 				 "\"git_hash\":\"abc1234\"}");
 	assert_int_equal(ktstr_build__source_json(out, sizeof(out), "/a\"b\\c\nd", "abc1234"), 0);
-	assert_string_equal(out, "{\"type\":\"local\",\"source_tree_path\":\"/a\\\"b\\\\c\\u000ad\","
-				 "\"git_hash\":\"abc1234\"}");
+	assert_string_equal(out,
+			    "{\"type\":\"local\",\"source_tree_path\":\"/a\\\"b\\\\c\\u000ad\","
+			    "\"git_hash\":\"abc1234\"}");
 	assert_int_equal(ktstr_build__source_json(out, 40, "/src/linux", "abc1234"), -ENAMETOOLONG);
 	assert_int_equal(ktstr_build__source_json(out, 60, "/src/linux", "abc1234"), -ENAMETOOLONG);
 }
@@ -153,9 +154,12 @@ static void test_shipped_fragment(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_crc32),	  cmocka_unit_test(test_key),
-	    cmocka_unit_test(test_lines),	  cmocka_unit_test(test_fragment),
-	    cmocka_unit_test(test_missing),	  cmocka_unit_test(test_source_json),
+	    cmocka_unit_test(test_crc32),
+	    cmocka_unit_test(test_key),
+	    cmocka_unit_test(test_lines),
+	    cmocka_unit_test(test_fragment),
+	    cmocka_unit_test(test_missing),
+	    cmocka_unit_test(test_source_json),
 	    cmocka_unit_test(test_shipped_fragment),
 	};
 

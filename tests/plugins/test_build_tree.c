@@ -125,8 +125,8 @@ static void test_lock(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	/* an uncreatable root is an error naming it */
-	assert_true(ktstr_build_tree__lock("/proc/ktstr-no/cache", "/src/linux", err,
-					   sizeof(err)) < 0);
+	assert_true(ktstr_build_tree__lock("/proc/ktstr-no/cache", "/src/linux", err, sizeof(err)) <
+		    0);
 	assert_non_null(strstr(err, "cannot create /proc/ktstr-no"));
 }
 
@@ -253,8 +253,10 @@ static void test_cancel_and_timeout(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_git),	    cmocka_unit_test(test_lock),
-	    cmocka_unit_test(test_capture), cmocka_unit_test(test_run),
+	    cmocka_unit_test(test_git),
+	    cmocka_unit_test(test_lock),
+	    cmocka_unit_test(test_capture),
+	    cmocka_unit_test(test_run),
 	    cmocka_unit_test(test_cancel_and_timeout),
 	};
 

@@ -131,9 +131,8 @@ static void budget_ok(uint32_t cap, const char *env, uint32_t allowed, uint32_t 
 	uint32_t got = 0;
 	char err[256] = "";
 
-	assert_int_equal(ktstr_default_budget__compute(cap, env, false, allowed, &got, err,
-						       sizeof(err)),
-			 0);
+	assert_int_equal(
+	    ktstr_default_budget__compute(cap, env, false, allowed, &got, err, sizeof(err)), 0);
 	assert_int_equal(got, want);
 	assert_string_equal(err, "");
 }
@@ -144,9 +143,9 @@ static void budget_err(uint32_t cap, const char *env, bool bypass, uint32_t allo
 	uint32_t got = 99;
 	char err[256] = "";
 
-	assert_int_equal(ktstr_default_budget__compute(cap, env, bypass, allowed, &got, err,
-						       sizeof(err)),
-			 -EINVAL);
+	assert_int_equal(
+	    ktstr_default_budget__compute(cap, env, bypass, allowed, &got, err, sizeof(err)),
+	    -EINVAL);
 	assert_int_equal(got, 99);
 	if (strstr(err, want) == NULL) {
 		fail_msg("\"%s\" lacks \"%s\"", err, want);
@@ -168,9 +167,8 @@ static void test_budget(void **state)
 	budget_ok(0, "7", 10, 7);
 	budget_ok(10, NULL, 10, 10);
 	/* bypass without a cap is the default share */
-	assert_int_equal(ktstr_default_budget__compute(0, NULL, true, 10, &(uint32_t){0},
-						       (char[64]){0}, 64),
-			 0);
+	assert_int_equal(
+	    ktstr_default_budget__compute(0, NULL, true, 10, &(uint32_t){0}, (char[64]){0}, 64), 0);
 
 	budget_err(0, "0", false, 4, "--cpu-cap must be \xe2\x89\xa5 1 CPU (got 0)");
 	budget_err(0, "x", false, 4, "KTSTR_CPU_CAP is not a valid integer: \"x\"");
@@ -242,10 +240,8 @@ static void test_budget_op(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sizes),
-	    cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_plugin),
-	    cmocka_unit_test(test_budget),
+	    cmocka_unit_test(test_sizes),     cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_plugin),    cmocka_unit_test(test_budget),
 	    cmocka_unit_test(test_budget_op),
 	};
 

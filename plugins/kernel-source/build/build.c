@@ -138,8 +138,7 @@ static int copy_out(struct build_job *j, const char *from, const char *dir, cons
 	snprintf(dst, sizeof(dst), "%s/%s", dir, to);
 	rc = copy_file(src, dst);
 	if (rc != 0) {
-		build_host->set_error(j->inst, "cannot copy %s to %s: %s", src, dst,
-				      strerror(-rc));
+		build_host->set_error(j->inst, "cannot copy %s to %s: %s", src, dst, strerror(-rc));
 	}
 	return rc;
 }
@@ -161,7 +160,10 @@ static int build_fill(struct ktstr_inst *inst, void *ctx, const char *dir,
 	if (rc != 0 || after.dirty || strcmp(after.hash7, j->git.hash7) != 0) {
 		j->tree_changed = true;
 		build_host->set_error(inst, "%s changed during the build (now %s); not caching it",
-				      j->tree, rc != 0 ? err : after.dirty ? "dirty" : after.hash7);
+				      j->tree,
+				      rc != 0	    ? err
+				      : after.dirty ? "dirty"
+						    : after.hash7);
 		return -ESTALE;
 	}
 	rc = copy_out(j, "arch/x86/boot/bzImage", dir, "bzImage");
@@ -170,8 +172,8 @@ static int build_fill(struct ktstr_inst *inst, void *ctx, const char *dir,
 	if (rc != 0) {
 		return rc;
 	}
-	rc = ktstr_build__source_json(j->source_json, sizeof(j->source_json), j->tree,
-				      j->git.hash7);
+	rc =
+	    ktstr_build__source_json(j->source_json, sizeof(j->source_json), j->tree, j->git.hash7);
 	if (rc != 0) {
 		build_host->set_error(inst, "source path %s is too long for metadata", j->tree);
 		return rc;
@@ -328,9 +330,10 @@ static int build__resolve(struct ktstr_inst *inst, const char *id, struct ktstr_
 		rc = resolve_cached(j, k);
 	} else {
 		rc = run_build(j);
-		rc = rc ?: set_from_tree(j, k,
-					 j->git.is_git ? "the git tree has uncommitted changes"
-						       : "it is not a git tree");
+		rc = rc
+			 ?: set_from_tree(j, k,
+					  j->git.is_git ? "the git tree has uncommitted changes"
+							: "it is not a git tree");
 	}
 out:
 	if (lock >= 0) {

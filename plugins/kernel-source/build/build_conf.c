@@ -5,8 +5,12 @@
 #include <string.h>
 
 const char *const ktstr_build_required[] = {
-    "CONFIG_SCHED_CLASS_EXT=y", "CONFIG_DEBUG_INFO_BTF=y", "CONFIG_BPF_SYSCALL=y",
-    "CONFIG_FTRACE=y",		"CONFIG_KPROBE_EVENTS=y",  "CONFIG_BPF_EVENTS=y",
+    "CONFIG_SCHED_CLASS_EXT=y",
+    "CONFIG_DEBUG_INFO_BTF=y",
+    "CONFIG_BPF_SYSCALL=y",
+    "CONFIG_FTRACE=y",
+    "CONFIG_KPROBE_EVENTS=y",
+    "CONFIG_BPF_EVENTS=y",
     NULL,
 };
 
@@ -112,8 +116,7 @@ bool ktstr_build__has_line(const char *config, size_t len, const char *line)
 	return false;
 }
 
-bool ktstr_build__fragment_present(const char *config, size_t len, const char *frag,
-				   size_t fraglen)
+bool ktstr_build__fragment_present(const char *config, size_t len, const char *frag, size_t fraglen)
 {
 	const char *p = frag, *end = frag + fraglen;
 

@@ -31,7 +31,8 @@ static void child_exec(const char *const *argv, const char *cwd, int out_fd, int
 
 	setpgid(0, 0);
 	if (null < 0 || (cwd != NULL && chdir(cwd) != 0) || dup2(null, STDIN_FILENO) < 0 ||
-	    dup2(out_fd, STDOUT_FILENO) < 0 || dup2(err_fd < 0 ? null : err_fd, STDERR_FILENO) < 0) {
+	    dup2(out_fd, STDOUT_FILENO) < 0 ||
+	    dup2(err_fd < 0 ? null : err_fd, STDERR_FILENO) < 0) {
 		_exit(127);
 	}
 	signal(SIGPIPE, SIG_DFL);

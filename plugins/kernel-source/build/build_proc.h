@@ -19,9 +19,9 @@ int ktstr_build_proc__capture(const char *const *argv, const char *cwd, char *bu
 struct ktstr_build_run {
 	const char *const *argv;
 	const char *cwd;
-	int log_fd;		    /**< stdout and stderr are appended here */
-	unsigned timeout_s;	    /**< 0: none */
-	bool (*cancelled)(void);    /**< polled; true kills the process group */
+	int log_fd;		 /**< stdout and stderr are appended here */
+	unsigned timeout_s;	 /**< 0: none */
+	bool (*cancelled)(void); /**< polled; true kills the process group */
 	/** @brief Called (rate-limited by the caller) with the count of kbuild step lines. */
 	void (*progress)(void *ctx, uint64_t steps);
 	void *ctx;

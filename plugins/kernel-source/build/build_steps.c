@@ -99,8 +99,9 @@ static int make(struct ktstr_build_steps *s, const char *what, const char *const
 	}
 	if (rc == -ETIMEDOUT) {
 		ktstr_build_proc__tail(s->log_path, TAIL_LINES, tail, sizeof(tail));
-		snprintf(err, errlen, "%s in %s: timed out after %u s; last lines of its output:\n%s",
-			 what, s->tree, timeout_s, tail);
+		snprintf(err, errlen,
+			 "%s in %s: timed out after %u s; last lines of its output:\n%s", what,
+			 s->tree, timeout_s, tail);
 		return rc;
 	}
 	if (rc < 0) {
@@ -122,9 +123,8 @@ static int append_fragment(const char *tree, char *err, size_t errlen)
 
 	snprintf(path, sizeof(path), "%s/.config", tree);
 	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (fd < 0 ||
-	    write(fd, ktstr_build_kconfig, ktstr_build_kconfig_len) !=
-		(ssize_t)ktstr_build_kconfig_len) {
+	if (fd < 0 || write(fd, ktstr_build_kconfig, ktstr_build_kconfig_len) !=
+			  (ssize_t)ktstr_build_kconfig_len) {
 		rc = -errno;
 		snprintf(err, errlen, "cannot append the ktstr kconfig fragment to %s: %s", path,
 			 strerror(-rc));
@@ -173,8 +173,8 @@ static int configure(struct ktstr_build_steps *s, char *err, size_t errlen)
 		return 0;
 	}
 	rc = append_fragment(s->tree, err, errlen);
-	return rc != 0 ? rc : make(s, "make olddefconfig", olddefconfig, CONFIG_TIMEOUT_S, err,
-				   errlen);
+	return rc != 0 ? rc
+		       : make(s, "make olddefconfig", olddefconfig, CONFIG_TIMEOUT_S, err, errlen);
 }
 
 /* Step 6: the options a ktstr guest needs must have survived olddefconfig. */

@@ -21,7 +21,7 @@ struct ktstr_build_steps {
 	void (*progress)(void *ctx, const char *what, uint64_t steps, bool done);
 	void *ctx;
 	/* results */
-	char version[128];		/**< `make -s kernelrelease` */
+	char version[128];		     /**< `make -s kernelrelease` */
 	int64_t vmlinux_size, vmlinux_mtime; /**< of {tree}/vmlinux */
 };
 

@@ -13,13 +13,12 @@
 #include "build_conf.h"
 #include "build_proc.h"
 
-int ktstr_build_tree__git(const char *dir, struct ktstr_build_git *out, char *err,
-			  size_t errlen)
+int ktstr_build_tree__git(const char *dir, struct ktstr_build_git *out, char *err, size_t errlen)
 {
 	const char *top_argv[] = {"git", "-C", dir, "rev-parse", "--show-toplevel", NULL};
 	const char *head_argv[] = {"git", "-C", dir, "rev-parse", "--verify", "-q", "HEAD", NULL};
-	const char *status_argv[] = {"git",	 "-C",	  dir, "status", "--porcelain", "-uno",
-				     "--ignore-submodules=all", NULL};
+	const char *status_argv[] = {
+	    "git", "-C", dir, "status", "--porcelain", "-uno", "--ignore-submodules=all", NULL};
 	char buf[4096];
 	int rc;
 

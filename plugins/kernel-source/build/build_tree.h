@@ -7,8 +7,8 @@
 
 /** @brief A tree's git state. */
 struct ktstr_build_git {
-	bool is_git;   /**< @p dir is the top of a git work tree with a HEAD commit */
-	bool dirty;    /**< tracked changes (`git status --porcelain -uno --ignore-submodules=all`) */
+	bool is_git; /**< @p dir is the top of a git work tree with a HEAD commit */
+	bool dirty;  /**< tracked changes (`git status --porcelain -uno --ignore-submodules=all`) */
 	char hash7[8]; /**< HEAD's abbreviated hash, "" when not git */
 };
 
@@ -18,8 +18,7 @@ struct ktstr_build_git {
  *        as dirty. Fails only when git cannot be run at all.
  * @return 0, or -errno with @p err set
  */
-int ktstr_build_tree__git(const char *dir, struct ktstr_build_git *out, char *err,
-			  size_t errlen);
+int ktstr_build_tree__git(const char *dir, struct ktstr_build_git *out, char *err, size_t errlen);
 
 /**
  * @brief Take the source-tree lock {cache_root}/.locks/source-{crc32 of

@@ -105,8 +105,8 @@ static int default__budget(struct ktstr_inst *inst, uint32_t cap, struct ktstr_p
 	}
 	allowed = (uint32_t)CPU_COUNT_S(setsz, set);
 	rc = ktstr_default_budget__compute(cap, getenv("KTSTR_CPU_CAP"),
-					   bypass != NULL && bypass[0] != '\0', allowed ? allowed : 1,
-					   &granted, err, sizeof(err));
+					   bypass != NULL && bypass[0] != '\0',
+					   allowed ? allowed : 1, &granted, err, sizeof(err));
 	if (rc != 0) {
 		CPU_FREE(set);
 		default_host->set_error(inst, "%s", err);
@@ -151,7 +151,7 @@ static const struct ktstr_plugin_desc default_desc = {
     .kind = KTSTR_PLUGIN_PLANNER,
     .name = "default",
     .version = "0.1.0",
-    .description = "sizes each VM from its topology and host-side work's CPU budget; no host CPU reservation",
+    .description = "sizes VMs from their topology, budgets CPUs for host work; reserves none",
     .ops = &default_ops,
     .opts = default_opts,
     .priv_size = sizeof(struct default_priv),

@@ -27,8 +27,8 @@ static int parse_env_cap(const char *s, uint32_t *out, char *err, size_t errlen)
 	return 0;
 }
 
-int ktstr_default_budget__compute(uint32_t cap, const char *env_cap, bool bypass,
-				  uint32_t allowed, uint32_t *out, char *err, size_t errlen)
+int ktstr_default_budget__compute(uint32_t cap, const char *env_cap, bool bypass, uint32_t allowed,
+				  uint32_t *out, char *err, size_t errlen)
 {
 	const char *what = "--cpu-cap";
 	int ret;

@@ -18,7 +18,7 @@
  * @return 0 with @p out >= 1, or -EINVAL with one line in @p err (a zero or
  *         malformed KTSTR_CPU_CAP, a cap above @p allowed, a cap with bypass)
  */
-int ktstr_default_budget__compute(uint32_t cap, const char *env_cap, bool bypass,
-				  uint32_t allowed, uint32_t *out, char *err, size_t errlen);
+int ktstr_default_budget__compute(uint32_t cap, const char *env_cap, bool bypass, uint32_t allowed,
+				  uint32_t *out, char *err, size_t errlen);
 
 #endif
