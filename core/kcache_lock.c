@@ -149,7 +149,8 @@ static void lock__cmdline(pid_t pid, char *out, size_t len)
 		close(fd);
 	}
 	if (n <= 0) {
-		snprintf(out, len, "?");
+		/* flock(1) and the like lock a descriptor their parent keeps */
+		snprintf(out, len, "<exited; the lock lives on in a process that inherited it>");
 		return;
 	}
 	for (ssize_t i = 0; i < n; i++) {

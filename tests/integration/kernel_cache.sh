@@ -131,8 +131,25 @@ list_json >"$WORK/list.json"
 jq -e '([.entries[] | select(.error != null)] | length) == 0 and (.entries | length) == 4' "$WORK/list.json" >/dev/null ||
 	fail "after clean --corrupt-only: $(cat "$WORK/list.json")"
 newest=$(jq -r '.entries[0].key' "$WORK/list.json")
+oldest=$(jq -r '.entries[-1].key' "$WORK/list.json")
+# an entry a run is booting (LOCK_SH held) is skipped and named, not removed
+command -v flock >/dev/null || fail "flock(1) is not installed"
+(
+	exec 9>"$KTSTR_CACHE_DIR/.locks/$oldest.lock"
+	flock -s 9
+	exec sleep 30
+) &
+holder=$!
+sleep 0.3
+"$K" kernel clean --keep 1 --force >"$WORK/clean.out" 2>&1 || fail "clean --keep 1 failed"
+kill "$holder" 2>/dev/null || true
+wait "$holder" 2>/dev/null || true
+grep -q "^skipped $oldest: in use (.*holders:   pid=[0-9]* cmd=" "$WORK/clean.out" ||
+	fail "clean did not name the held entry: $(cat "$WORK/clean.out")"
+[ -d "$KTSTR_CACHE_DIR/$oldest" ] || fail "clean removed an entry in use"
 "$K" kernel clean --keep 1 --force >/dev/null 2>&1 || fail "clean --keep 1 failed"
-[ "$(list_json | jq -r '[.entries[].key] | join(" ")')" = "$newest" ] || fail "clean --keep 1 did not keep $newest"
+[ "$(list_json | jq -r '[.entries[].key] | join(" ")')" = "$newest" ] ||
+	fail "clean --keep 1 did not keep only $newest: $(list_json)"
 if "$K" kernel clean --keep 1 --corrupt-only --force 2>/dev/null; then fail "--keep with --corrupt-only accepted"; fi
 echo "(d) ok"
 
