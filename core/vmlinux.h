@@ -79,8 +79,10 @@ int ktstr_vmlinux__extract(const char *image, const char *out, char *err, size_t
  *
  * Fallback when the keep-list pass fails: delete only .debug_*, .comment,
  * .rela.*, .rel.*, .relr.* and .crel.* sections.
+ * Alignment padding in the output is capped at 64 MiB (-EFBIG beyond), so a
+ * hostile sh_addralign cannot make a huge file.
  * @return 0; -ENOEXEC (@p in is not an ELF file); -errno (err set) when
- *         neither pass works, and @p out is then absent
+ *         neither pass works, and @p out is then untouched
  */
 int ktstr_vmlinux__strip(const char *in, const char *out, char *err, size_t errlen);
 

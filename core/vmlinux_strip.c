@@ -15,6 +15,9 @@
 
 #include "vmlinux_internal.h"
 
+/* A vmlinux aligns sections to 2 MiB at most. */
+#define MAX_PADDING (64u << 20)
+
 enum fate { DROP, KEEP, HOLLOW };
 
 typedef enum fate (*fate_fn)(const char *name, const GElf_Shdr *sh);
@@ -36,6 +39,7 @@ struct pass {
 	size_t names_len;
 	bool has_symtab;
 	size_t named_syms;
+	uint64_t padded; /* bytes of alignment padding in the output so far */
 };
 
 static bool in_list(const char *name, const char *const *list, size_t n)
@@ -147,7 +151,9 @@ static int copy_symtab(struct pass *p, size_t i, Elf_Data *od, char *err, size_t
 		snprintf(err, errlen, "%s: out of memory", p->path);
 		return -ENOMEM;
 	}
-	memcpy(p->secs[i].owned, src->d_buf, src->d_size);
+	if (src->d_size != 0) {
+		memcpy(p->secs[i].owned, src->d_buf, src->d_size);
+	}
 	od->d_buf = p->secs[i].owned;
 	od->d_size = src->d_size;
 	od->d_type = ELF_T_SYM;
@@ -236,8 +242,18 @@ static int emit(struct pass *p, Elf *out, size_t i, size_t *name_off, uint64_t *
 	}
 	if (sh.sh_type != SHT_NOBITS) {
 		uint64_t a = sh.sh_addralign > 1 ? sh.sh_addralign : 1;
+		uint64_t pad = (a - *off % a) % a;
 
-		*off = (*off + a - 1) / a * a;
+		/* Hostile alignments must not make a huge, mostly empty file. */
+		if (a > MAX_PADDING || p->padded + pad > MAX_PADDING) {
+			snprintf(err, errlen,
+				 "%s: section alignments (%s: %llu) would pad the output by more "
+				 "than %u MiB",
+				 p->path, s->name, (unsigned long long)a, MAX_PADDING >> 20);
+			return -EFBIG;
+		}
+		p->padded += pad;
+		*off += pad;
 	}
 	sh.sh_offset = *off;
 	if (sh.sh_type != SHT_NOBITS) {

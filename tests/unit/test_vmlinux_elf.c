@@ -470,9 +470,39 @@ static void test_strip_fallback(void **state)
 	assert_int_equal(index_of(o, n, ".rela.text"), 0);
 }
 
+/* Rewrite one section's sh_addralign in place (the builder lays out by it). */
+static void set_align(size_t idx, uint64_t align)
+{
+	int fd = open(in, O_RDWR);
+	Elf *e = elf_begin(fd, ELF_C_RDWR, NULL);
+	GElf_Shdr sh;
+	Elf_Scn *scn = elf_getscn(e, idx);
+
+	assert_non_null(gelf_getshdr(scn, &sh));
+	sh.sh_addralign = align;
+	elf_flagelf(e, ELF_C_SET, ELF_F_LAYOUT);
+	assert_true(gelf_update_shdr(scn, &sh));
+	assert_true(elf_update(e, ELF_C_WRITE) >= 0);
+	elf_end(e);
+	close(fd);
+}
+
 static void test_strip_errors(void **state)
 {
 	char want[4096];
+
+	/* A hostile alignment would make a huge, mostly empty output. */
+	build(V_FULL);
+	set_align(S_BTF, 1ull << 40);
+	unlink(out);
+	assert_int_equal(ktstr_vmlinux__strip(in, out, err, sizeof(err)), -EFBIG);
+	snprintf(want, sizeof(want),
+		 "cannot strip: keep-list pass: %s: section alignments (.BTF: 1099511627776) would "
+		 "pad the output by more than 64 MiB; fallback pass: %s: section alignments "
+		 "(.BTF: 1099511627776) would pad the output by more than 64 MiB",
+		 in, in);
+	assert_string_equal(err, want);
+	assert_int_equal(access(out, F_OK), -1);
 
 	build(V_XINDEX);
 	unlink(out);
