@@ -105,7 +105,39 @@ static int install__fill(struct install *in)
 	return 0;
 }
 
-/* rename tmp over final; an existing final (--force) is exchanged, then removed. */
+/*
+ * Replace the existing @p in->final by tmp: exchange them atomically; where
+ * the filesystem cannot (EINVAL), move the old one aside under a .tmp- name
+ * (swept if we die) first. Either way tmp then holds the old entry.
+ */
+static int install__replace(struct install *in)
+{
+	char aside[PATH_MAX];
+
+	if (renameat2(AT_FDCWD, in->tmp, AT_FDCWD, in->final, RENAME_EXCHANGE) == 0) {
+		return 0;
+	}
+	if (errno != EINVAL && errno != ENOSYS) {
+		return -errno;
+	}
+	snprintf(aside, sizeof(aside), "%s/.tmp-%s-old-%d", in->root, in->req->key, (int)getpid());
+	ktstr_fs__rm_rf(aside);
+	if (rename(in->final, aside) < 0) {
+		return -errno;
+	}
+	if (rename(in->tmp, in->final) < 0) {
+		int e = errno;
+
+		if (rename(aside, in->final) < 0) {
+			KTSTR_WARN("cache entry %s: the old entry is left in %s", in->req->key,
+				   aside);
+		}
+		return -e;
+	}
+	return rename(aside, in->tmp) < 0 ? -errno : 0;
+}
+
+/* rename tmp to final; an existing final (--force, a corrupt entry) is replaced, then removed. */
 static int install__publish(struct install *in)
 {
 	int rc = kcache__fsync_dir(in->tmp);
@@ -115,9 +147,8 @@ static int install__publish(struct install *in)
 		return rc;
 	}
 	if (rename(in->tmp, in->final) < 0) {
-		if ((errno != ENOTEMPTY && errno != EEXIST) ||
-		    renameat2(AT_FDCWD, in->tmp, AT_FDCWD, in->final, RENAME_EXCHANGE) < 0) {
-			rc = -errno;
+		rc = errno == ENOTEMPTY || errno == EEXIST ? install__replace(in) : -errno;
+		if (rc < 0) {
 			ktstr_host_api_v1.set_error(in->inst, "cannot move %s to %s: %s", in->tmp,
 						    in->final, strerror(-rc));
 			return rc;
