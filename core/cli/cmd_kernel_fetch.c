@@ -34,7 +34,7 @@ static void usage(FILE *out)
 	    "      --json           a JSON array on stdout instead of the lines\n"
 	    "  -h, --help           this text\n\n"
 	    "examples:\n"
-	    "  ktstr kernel fetch 7.2                 # newest 7.2.x: cache, else download\n"
+	    "  ktstr kernel fetch 7.2                 # highest 7.2.x: cached, else fetched\n"
 	    "  ktstr kernel fetch --source debian 7.2 # only ask the debian source\n"
 	    "  ktstr kernel fetch --json latest ../linux\n\n"
 	    "exit status: 0 every ID resolved, 1 one did not (the sources' messages say\n"

@@ -151,6 +151,19 @@ grep -q "^skipped $oldest: in use (.*holders:   pid=[0-9]* cmd=" "$WORK/clean.ou
 [ "$(list_json | jq -r '[.entries[].key] | join(" ")')" = "$newest" ] ||
 	fail "clean --keep 1 did not keep only $newest: $(list_json)"
 if "$K" kernel clean --keep 1 --corrupt-only --force 2>/dev/null; then fail "--keep with --corrupt-only accepted"; fi
+# the question on a terminal: "n" keeps, "y" removes
+if command -v script >/dev/null; then
+	if (sleep 0.5; echo n) | script -qec "$K kernel clean" /dev/null >"$WORK/tty.out" 2>&1; then
+		fail "answering n succeeded"
+	fi
+	grep -q "remove 1 entries? \[y/N\]" "$WORK/tty.out" || fail "no question: $(cat "$WORK/tty.out")"
+	[ -d "$KTSTR_CACHE_DIR/$newest" ] || fail "answering n removed $newest"
+	(sleep 0.5; echo y) | script -qec "$K kernel clean" /dev/null >"$WORK/tty.out" 2>&1 ||
+		fail "answering y failed: $(cat "$WORK/tty.out")"
+	[ ! -e "$KTSTR_CACHE_DIR/$newest" ] || fail "answering y kept $newest"
+else
+	echo "(d) terminal question SKIPPED (NOT PASSED): script(1) is not installed" >&2
+fi
 echo "(d) ok"
 
 # --- (e) a real bzImage: the install extracts and strips its vmlinux ----------------
