@@ -44,7 +44,7 @@ bool ktstr_kcache__version_valid(const char *id);
  */
 bool ktstr_kcache__version_matches(const char *want, const char *have);
 
-/* --- metadata.json (kcache_meta.c, kcache_meta_write.c) ---------------- */
+/* --- metadata.json (kcache_meta*.c, kcache_kconfig.c) ------------------ */
 
 /** @brief Why an entry is corrupt; names as in `kernel list --json` error_kind. */
 enum ktstr_kcache_err {
@@ -104,6 +104,14 @@ int ktstr_kcache_meta__write(const char *dir, const struct ktstr_entry_meta *m,
 /** @brief crc32 (zlib) of file @p path as "%08x". 0, or -errno. */
 int ktstr_kcache__crc32_file(const char *path, char out[9]);
 
+/** @brief crc32 of the shipped configs/ktstr.kconfig as %08x; false when it is absent. */
+bool ktstr_kcache__current_kc(char out[9]);
+/**
+ * @brief "untracked" (no ktstr_kconfig_hash), "stale" (not @p kc; only when
+ *        @p kc is known) or "matches".
+ */
+const char *ktstr_kcache__kconfig_status(const struct ktstr_kcache_meta *m, const char *kc);
+
 /* --- entries, listing, lookup (kcache_entry.c, kcache_list.c) ---------- */
 
 /** @brief One entry directory, valid or corrupt. Paths "" when absent. */
@@ -148,7 +156,8 @@ int ktstr_kcache__list(const char *root, struct ktstr_kcache_list *out, char *er
 void ktstr_kcache_list__free(struct ktstr_kcache_list *l);
 
 /**
- * @brief Resolve @p id: "" or "latest" the newest valid entry by built_at;
+ * @brief Resolve @p id: "" or "latest" the newest valid entry by built_at
+ *        whose kconfig is not stale (untracked is fine: reference 1.2);
  *        a valid key naming a valid entry; a version ("7.2", "7.2.13",
  *        "7.2-rc3") the highest matching release by (maj, min, patch, rc).
  * @return 0; -ENOENT (@p err "" when @p id cannot name an entry); -errno

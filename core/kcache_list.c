@@ -166,28 +166,48 @@ static size_t list__ncorrupt(const struct ktstr_kcache_list *l)
 	return n;
 }
 
+/* The newest valid entry whose kconfig is not stale; *nstale counts those passed over. */
+static const struct ktstr_kcache_entry *list__latest(const struct ktstr_kcache_list *l,
+						     size_t *nstale)
+{
+	char kc[9];
+	bool have_kc = ktstr_kcache__current_kc(kc);
+
+	*nstale = 0;
+	for (size_t i = 0; i < l->n && l->v[i].err == KTSTR_KCACHE_OK; i++) {
+		if (strcmp(ktstr_kcache__kconfig_status(&l->v[i].meta, have_kc ? kc : NULL),
+			   "stale") != 0) {
+			return &l->v[i];
+		}
+		(*nstale)++;
+	}
+	return NULL;
+}
+
 /* "latest" or a version, over the whole list. */
 static int list__find_scan(const char *root, const char *id, bool latest,
 			   struct ktstr_kcache_entry *out, char *err, size_t errlen)
 {
 	const struct ktstr_kcache_entry *best = NULL;
 	struct ktstr_kcache_list l;
-	size_t nvalid = 0;
+	size_t nvalid = 0, nstale = 0;
 	int rc = ktstr_kcache__list(root, &l, err, errlen);
 
 	if (rc < 0) {
 		return rc;
 	}
 	if (latest) {
-		best = l.n > 0 && l.v[0].err == KTSTR_KCACHE_OK ? &l.v[0] : NULL;
+		best = list__latest(&l, &nstale);
 	} else {
 		best = list__best_version(&l, id, &nvalid);
 	}
 	if (best != NULL) {
 		*out = *best;
 	} else if (latest) {
-		snprintf(err, errlen, "kernel cache %s: no usable entry (%zu corrupt)", root,
-			 list__ncorrupt(&l));
+		snprintf(err, errlen,
+			 "kernel cache %s: no usable entry (%zu corrupt, %zu built with another "
+			 "configs/ktstr.kconfig)",
+			 root, list__ncorrupt(&l), nstale);
 	} else {
 		snprintf(err, errlen,
 			 "kernel cache %s: no entry with version %s (%zu other, %zu corrupt)", root,

@@ -46,7 +46,7 @@ static void print_row(const struct ktstr_kcache_entry *e, const char *kc, unsign
 		printf("  %-48s (corrupt: %s)\n", e->key, e->why);
 		return;
 	}
-	status = kcli__kconfig_status(&e->meta, kc);
+	status = ktstr_kcache__kconfig_status(&e->meta, kc);
 	kcli__human_size(e->size_bytes, size, sizeof(size));
 	printf("  %-48s %-12s %-8s %-7s %7s %s%s\n", e->key,
 	       e->meta.version[0] != '\0' ? e->meta.version : "-", source_word(&e->meta),
@@ -122,7 +122,7 @@ int ktstr_cmd_kernel_list(int argc, char **argv)
 		fprintf(stderr, "ktstr kernel list: %s\n", err);
 		return 1;
 	}
-	have_kc = kcli__current_kc(kc);
+	have_kc = ktstr_kcache__current_kc(kc);
 	if (json) {
 		kcli__print_json(root, &l, have_kc ? kc : NULL);
 	} else {

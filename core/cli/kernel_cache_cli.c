@@ -3,9 +3,6 @@
 
 #include <limits.h>
 #include <stdio.h>
-#include <string.h>
-
-#include "paths.h"
 
 int kcli__root(const char *cmd, char *out, size_t len)
 {
@@ -16,31 +13,6 @@ int kcli__root(const char *cmd, char *out, size_t len)
 		fprintf(stderr, "%s: %s\n", cmd, err);
 	}
 	return rc;
-}
-
-bool kcli__current_kc(char out[9])
-{
-	char path[PATH_MAX];
-	const char *scen = ktstr_paths__scenario_dir();
-	const char *slash = strrchr(scen, '/');
-
-	/* the fragment sits next to the scenario catalog: {configs}/ktstr.kconfig */
-	if (slash == NULL) {
-		return false;
-	}
-	snprintf(path, sizeof(path), "%.*s/ktstr.kconfig", (int)(slash - scen), scen);
-	return ktstr_kcache__crc32_file(path, out) == 0;
-}
-
-const char *kcli__kconfig_status(const struct ktstr_kcache_meta *m, const char *kc)
-{
-	if (m->kconfig_hash[0] == '\0') {
-		return "untracked";
-	}
-	if (kc != NULL && strcmp(kc, m->kconfig_hash) != 0) {
-		return "stale";
-	}
-	return "matches";
 }
 
 void kcli__human_size(uint64_t bytes, char *out, size_t len)

@@ -10,10 +10,6 @@
 
 /** @brief The cache root, or a message on stderr prefixed with @p cmd. 0 or -errno. */
 int kcli__root(const char *cmd, char *out, size_t len);
-/** @brief crc32 of the shipped configs/ktstr.kconfig as %08x; false when absent. */
-bool kcli__current_kc(char out[9]);
-/** @brief "untracked", "matches" or "stale" (stale only when @p kc is known). */
-const char *kcli__kconfig_status(const struct ktstr_kcache_meta *m, const char *kc);
 /** @brief 1.2K, 34M, 5.0G style. */
 void kcli__human_size(uint64_t bytes, char *out, size_t len);
 /** @brief The list as JSON on stdout (`kernel list --json`). */

@@ -20,17 +20,17 @@ static json_t *valid_json(const struct ktstr_kcache_entry *e, const char *kc)
 	const struct ktstr_kcache_meta *m = &e->meta;
 	json_t *src = json_loads(m->source_json, 0, NULL);
 
-	return json_pack("{s:s, s:s, s:s, s:I, s:s, s:b, s:o, s:o, s:s, s:s, s:o, s:s, s:o, s:b,"
-			 " s:b, s:o, s:o}",
-			 "key", e->key, "path", e->path, "image_path", e->image, "size_bytes",
-			 (json_int_t)e->size_bytes, "kconfig_status", kcli__kconfig_status(m, kc),
-			 "eol", 0, "version", str_or_null(m->version), "source",
-			 src != NULL ? src : json_null(), "arch", m->arch, "image_name",
-			 m->image_name, "config_hash", str_or_null(m->config_hash), "built_at",
-			 m->built_at, "ktstr_kconfig_hash", str_or_null(m->kconfig_hash),
-			 "has_vmlinux", m->has_vmlinux, "vmlinux_stripped", m->vmlinux_stripped,
-			 "source_vmlinux_size", int_or_null(m->source_vmlinux_size),
-			 "source_vmlinux_mtime_secs", int_or_null(m->source_vmlinux_mtime_secs));
+	return json_pack(
+	    "{s:s, s:s, s:s, s:I, s:s, s:b, s:o, s:o, s:s, s:s, s:o, s:s, s:o, s:b,"
+	    " s:b, s:o, s:o}",
+	    "key", e->key, "path", e->path, "image_path", e->image, "size_bytes",
+	    (json_int_t)e->size_bytes, "kconfig_status", ktstr_kcache__kconfig_status(m, kc), "eol",
+	    0, "version", str_or_null(m->version), "source", src != NULL ? src : json_null(),
+	    "arch", m->arch, "image_name", m->image_name, "config_hash",
+	    str_or_null(m->config_hash), "built_at", m->built_at, "ktstr_kconfig_hash",
+	    str_or_null(m->kconfig_hash), "has_vmlinux", m->has_vmlinux, "vmlinux_stripped",
+	    m->vmlinux_stripped, "source_vmlinux_size", int_or_null(m->source_vmlinux_size),
+	    "source_vmlinux_mtime_secs", int_or_null(m->source_vmlinux_mtime_secs));
 }
 
 static json_t *tmp_json(const char *root, const struct ktstr_kcache_tmp *t)

@@ -437,7 +437,10 @@ static void test_find_empty_and_ties(void **state)
 	snprintf(saved, sizeof(saved), "%s", kc_root);
 	assert_int_equal(kc_mkroot("kcache-tie"), 0);
 	assert_int_equal(find("latest"), -ENOENT);
-	snprintf(want, sizeof(want), "kernel cache %s: no usable entry (0 corrupt)", kc_root);
+	snprintf(want, sizeof(want),
+		 "kernel cache %s: no usable entry (0 corrupt, 0 built with another "
+		 "configs/ktstr.kconfig)",
+		 kc_root);
 	assert_string_equal(err, want);
 	kc_entry("b-key", "6.1.1", "2026-01-01T00:00:00Z", "bzImage", false);
 	kc_entry("a-key", "6.1.1", "2026-01-01T00:00:00Z", "bzImage", false);
@@ -451,6 +454,43 @@ static void test_find_empty_and_ties(void **state)
 	assert_int_equal(find("latest"), -ENOENT);
 	assert_int_equal(find("7.2"), -ENOENT);
 	assert_non_null(strstr(err, "no entry with version 7.2 (0 other, 0 corrupt)"));
+	snprintf(kc_root, sizeof(kc_root), "%s", saved);
+}
+
+/* "latest" passes over entries built with another kconfig fragment (reference 1.2). */
+static void test_latest_skips_stale(void **state)
+{
+	char saved[PATH_MAX], kc[9], meta[1024];
+	struct ktstr_kcache_meta m = {.kconfig_hash = ""};
+
+	(void)state;
+	if (!ktstr_kcache__current_kc(kc)) {
+		skip(); /* configs/ktstr.kconfig not in this tree */
+	}
+	assert_string_equal(ktstr_kcache__kconfig_status(&m, kc), "untracked");
+	snprintf(m.kconfig_hash, sizeof(m.kconfig_hash), "%s", kc);
+	assert_string_equal(ktstr_kcache__kconfig_status(&m, kc), "matches");
+	assert_string_equal(ktstr_kcache__kconfig_status(&m, "00000000"), "stale");
+	assert_string_equal(ktstr_kcache__kconfig_status(&m, NULL), "matches");
+
+	snprintf(saved, sizeof(saved), "%s", kc_root);
+	assert_int_equal(kc_mkroot("kcache-stale"), 0);
+	kc_entry("stale-only", "6.1.1", "2026-03-01T00:00:00Z", "bzImage", false);
+	snprintf(meta, sizeof(meta), "%s",
+		 kc_meta_json("6.1.1", "2026-03-01T00:00:00Z", "bzImage"));
+	strcpy(strstr(meta, "\"ktstr_kconfig_hash\": null"),
+	       "\"ktstr_kconfig_hash\": \"00000000\",\n"
+	       "  \"has_vmlinux\": false,\n"
+	       "  \"vmlinux_stripped\": false\n}\n");
+	kc_put("stale-only/metadata.json", meta);
+	assert_int_equal(find("latest"), -ENOENT);
+	assert_non_null(strstr(err, "no usable entry (0 corrupt, 1 built with another "
+				    "configs/ktstr.kconfig)"));
+	assert_int_equal(find("stale-only"), 0); /* named, it is still there to use */
+	kc_entry("older-untracked", "6.1.2", "2026-02-01T00:00:00Z", "bzImage", false);
+	assert_int_equal(find("latest"), 0);
+	assert_string_equal(ent.key, "older-untracked");
+	assert_int_equal(kc_rmroot(), 0);
 	snprintf(kc_root, sizeof(kc_root), "%s", saved);
 }
 
@@ -561,6 +601,7 @@ int main(void)
 	    cmocka_unit_test(test_list_order),
 	    cmocka_unit_test(test_find),
 	    cmocka_unit_test(test_find_empty_and_ties),
+	    cmocka_unit_test(test_latest_skips_stale),
 	    cmocka_unit_test(test_lookup_describes),
 	    cmocka_unit_test(test_clean_select),
 	    cmocka_unit_test(test_tmp_parse_and_sweep),
