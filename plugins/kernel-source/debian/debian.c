@@ -112,13 +112,6 @@ static int debian__init(struct ktstr_inst *inst)
 				p->archive, p->trusted);
 		return -EINVAL;
 	}
-	if (access(p->trusted, R_OK) != 0) {
-		host->set_error(inst,
-				"keyring %s cannot be read: install debian-archive-keyring "
-				"or set option keyring",
-				p->trusted);
-		return -ENOENT;
-	}
 	return 0;
 }
 
@@ -211,6 +204,14 @@ static int debian__resolve(struct ktstr_inst *inst, const char *id, struct ktstr
 	}
 	if (rc != 0) {
 		return rc;
+	}
+	/* Checked here, not in init: the default chain holds this source on any host. */
+	if (access(p->trusted, R_OK) != 0) {
+		host->set_error(inst,
+				"keyring %s cannot be read: install debian-archive-keyring "
+				"or set option keyring",
+				p->trusted);
+		return -ENOENT;
 	}
 	cache_dir = host->cache_dir(inst);
 	if (cache_dir == NULL) {
