@@ -169,7 +169,7 @@ echo "(d) ok"
 # --- (e) a real bzImage: the install extracts and strips its vmlinux ----------------
 real=$(ls -d "$HOME"/.cache/ktstr/kernels/7.2.13+deb14-cloud-amd64-debian-x86_64 2>/dev/null || true)
 if [ -z "$real" ] || [ ! -f "$real/vmlinuz" ]; then
-	echo "(e) SKIPPED (NOT PASSED): no real kernel cached (run `ktstr kernel fetch --source debian sid`)" >&2
+	echo "(e) SKIPPED (NOT PASSED): no real kernel cached (run: ktstr kernel fetch --source debian sid)" >&2
 	exit 0
 fi
 KTSTR_FIXTURE_IMAGE=$real/vmlinuz "$K" kernel fetch --source fixture fixture-real >/dev/null ||
