@@ -70,6 +70,28 @@ jq -e --arg d "$WORK/kb" '.kernels[1].dir == $d' "$WORK/plan.json" >/dev/null ||
 # Labels that sanitize alike are refused.
 expect_error "label collision" "both get the test-name label kernel_a_b" -- \
 	env KTSTR_KERNEL_LIST="a.b=$WORK/ka;a-b=$WORK/kb" "$KTSTR_BIN" run --dry-run "$SMOKE"
+# Versions, ranges and KTSTR_KERNEL=VERSION through a cache holding the real entry.
+entry=$(dirname "$real")
+case "$entry" in "$HOME"/.cache/ktstr/kernels/*) ;; *) fail "unexpected entry $entry" ;; esac
+mkdir -p "$KTSTR_CACHE_DIR"
+cp -r "$entry" "$KTSTR_CACHE_DIR/"
+ver=$(jq -r .version "$entry/metadata.json" | grep -oE '^[0-9]+\.[0-9]+(\.[0-9]+)?')
+mm=$(echo "$ver" | cut -d. -f1,2)
+maj=${mm%%.*}
+"$KTSTR_BIN" run --dry-run --json --kernel "$maj.0..$((maj + 1)).0" "$SMOKE" >"$WORK/plan.json" \
+	2>"$WORK/err.txt" || { cat "$WORK/err.txt"; fail "range over the cache"; }
+jq -e --arg v "$ver" '[.kernels[].raw_label] == [$v]' "$WORK/plan.json" >/dev/null ||
+	fail "range $maj.0..$((maj + 1)).0: $(jq -c '[.kernels[].raw_label]' "$WORK/plan.json"), want [$ver]"
+"$KTSTR_BIN" run --dry-run --json --kernel "$mm" --kernel "$ver" "$SMOKE" >"$WORK/plan.json" \
+	2>"$WORK/err.txt" || { cat "$WORK/err.txt"; fail "two versions"; }
+want="[\"kernel_${mm//./_}\",\"kernel_${ver//./_}\"]"
+[ "$(jq -c '[.kernels[].label]' "$WORK/plan.json")" = "$want" ] ||
+	fail "version labels: $(jq -c '[.kernels[].label]' "$WORK/plan.json"), want $want"
+KTSTR_KERNEL=" $mm " "$KTSTR_BIN" run --dry-run --json "$SMOKE" >"$WORK/plan.json" 2>"$WORK/err.txt" ||
+	{ cat "$WORK/err.txt"; fail "KTSTR_KERNEL=$mm"; }
+jq -e --arg l "kernel_${mm//./_}" '[.kernels[].label] == [$l] and .kernels[0].source == "cache"' \
+	"$WORK/plan.json" >/dev/null || fail "KTSTR_KERNEL=$mm: $(jq -c .kernels "$WORK/plan.json")"
+
 # The text plan lists the kernel set.
 "$KTSTR_BIN" run --dry-run --kernel "$WORK/ka" --kernel "$WORK/kb" "$SMOKE" >"$WORK/plan.txt"
 grep -q "^kernels (2):" "$WORK/plan.txt" || fail "--dry-run does not show the kernel set"
