@@ -340,6 +340,25 @@ static void test_install_then_hit(void **state)
 	ktstr_mock_inst__free(&inst);
 }
 
+static void test_mirror_change(void **state)
+{
+	static const char *const other[] = {"mirror", "http://other.invalid/debian", NULL};
+	struct ktstr_inst a, b;
+
+	std_packages("CONFIG_SCHED_CLASS_EXT=y\n");
+	new_inst(&a, NULL);
+	assert_int_equal(resolve(&a, "sid"), 0);
+	assert_int_equal(resolve(&a, "sid"), 0);
+	assert_int_equal(count_log("update"), 1);
+	/* fresh lists of another archive do not count: updated from the new one */
+	new_inst(&b, other);
+	assert_int_equal(resolve(&b, "sid"), 0);
+	assert_int_equal(count_log("update"), 2);
+	assert_int_equal(sh("grep -q other.invalid '%s/apt-sid/sources.list'", cache), 0);
+	ktstr_mock_inst__free(&a);
+	ktstr_mock_inst__free(&b);
+}
+
 static void test_stale_lists_exact_hit(void **state)
 {
 	static const char *const opts[] = {"refresh", "60", NULL};

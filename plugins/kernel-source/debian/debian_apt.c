@@ -36,7 +36,7 @@ static int mkdir_p(char *path)
 	return mkdir(path, 0755) != 0 && errno != EEXIST ? -errno : 0;
 }
 
-/* Write @p text to @p path unless it already holds exactly that (tmp + rename). */
+/* Write @p text to @p path unless it already holds exactly that (tmp + rename). 0, 1 written. */
 static int write_if_changed(struct debian_apt *a, const char *path, const char *text)
 {
 	char old[2048], tmp[PATH_MAX + 64];
@@ -52,7 +52,8 @@ static int write_if_changed(struct debian_apt *a, const char *path, const char *
 			return 0;
 		}
 	}
-	snprintf(tmp, sizeof(tmp), "%s.%d", path, (int)getpid());
+	/* per thread: resolves of one suite may run on several threads at once */
+	snprintf(tmp, sizeof(tmp), "%s.%d.%d", path, (int)getpid(), (int)gettid());
 	f = fopen(tmp, "w");
 	if (f == NULL) {
 		return fail(a, -errno, "cannot write", tmp);
@@ -70,7 +71,7 @@ static int write_if_changed(struct debian_apt *a, const char *path, const char *
 		unlink(tmp);
 		return fail(a, rc, "cannot write", path);
 	}
-	return 0;
+	return 1;
 }
 
 static void add_opt(struct debian_apt *a, const char *name, const char *value)
@@ -104,8 +105,13 @@ int debian_apt__open(struct debian_apt *a, const char *cache_dir, const char *su
 	snprintf(line, sizeof(line), "deb [signed-by=%s] %s %s main\n", keyring, mirror, suite);
 	snprintf(path, sizeof(path), "%s/sources.list", a->dir);
 	rc = write_if_changed(a, path, line);
-	if (rc != 0) {
+	if (rc < 0) {
 		return rc;
+	}
+	if (rc == 1) {
+		/* another mirror or keyring: the lists on disk are not its lists */
+		snprintf(line, sizeof(line), "%s/updated", a->dir);
+		unlink(line);
 	}
 	add_opt(a, "Dir::Etc::SourceList", path);
 	add_opt(a, "Dir::Etc::SourceParts", "/dev/null");
