@@ -481,6 +481,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_init_checks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_not_ours, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_install_then_hit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_mirror_change, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stale_lists_exact_hit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refresh_zero, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_config_in_image_package, setup, teardown),
