@@ -104,16 +104,16 @@ int debian_apt__open(struct debian_apt *a, const char *cache_dir, const char *su
 	}
 	snprintf(line, sizeof(line), "deb [signed-by=%s] %s %s main\n", keyring, mirror, suite);
 	snprintf(path, sizeof(path), "%s/sources.list", a->dir);
+	add_opt(a, "Dir::Etc::SourceList", path);
 	rc = write_if_changed(a, path, line);
 	if (rc < 0) {
 		return rc;
 	}
 	if (rc == 1) {
 		/* another mirror or keyring: the lists on disk are not its lists */
-		snprintf(line, sizeof(line), "%s/updated", a->dir);
-		unlink(line);
+		snprintf(path, sizeof(path), "%s/updated", a->dir);
+		unlink(path);
 	}
-	add_opt(a, "Dir::Etc::SourceList", path);
 	add_opt(a, "Dir::Etc::SourceParts", "/dev/null");
 	add_opt(a, "Dir::Etc::Preferences", "/dev/null");
 	add_opt(a, "Dir::Etc::PreferencesParts", "/dev/null");
