@@ -161,7 +161,18 @@ static int disc_resolve(void *ctx, const char *id, char *err, size_t errlen)
 	if (ret != 0) {
 		return ret;
 	}
-	ret = ktstr_kchain__resolve(d->e->kchain, id, k, &src, err, errlen);
+	if (strcmp(id, "latest") == 0) {
+		/* discovery's cache step reads the local cache only: it never downloads */
+		char root[PATH_MAX];
+
+		ret = ktstr_kcache__root(root, sizeof(root), err, errlen);
+		if (ret == 0) {
+			ret = ktstr_kcache__lookup(root, id, k, err, errlen);
+		}
+		src = "cache";
+	} else {
+		ret = ktstr_kchain__resolve(d->e->kchain, id, k, &src, err, errlen);
+	}
 	if (ret != 0) {
 		ktstr_kernel__free(k);
 		return ret;

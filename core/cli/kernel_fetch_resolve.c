@@ -1,10 +1,11 @@
-/* The resolve loop of `ktstr kernel fetch`: one id after the other through the chain. */
+/* The resolve loop of `ktstr kernel fetch`: the ids through the chain, KTSTR_KERNEL_PARALLELISM at once. */
 #include "kernel_fetch.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel_resolve_set.h"
 #include "registry.h"
 
 static char *dup_or_null(const char *s)
@@ -53,12 +54,27 @@ static void fetch__one(struct ktstr_kchain *chain, const char *id, struct kfetch
 	ktstr_kernel__free(k);
 }
 
+struct fetch_set {
+	struct ktstr_kchain *chain;
+	char **ids;
+	struct kfetch_result *out;
+};
+
+static int fetch__at(void *ctx, size_t i)
+{
+	struct fetch_set *s = ctx;
+
+	fetch__one(s->chain, s->ids[i], &s->out[i]);
+	return s->out[i].rc;
+}
+
 void kfetch__resolve_all(struct ktstr_kchain *chain, char **ids, size_t n,
 			 struct kfetch_result *out)
 {
-	for (size_t i = 0; i < n; i++) {
-		fetch__one(chain, ids[i], &out[i]);
-	}
+	struct fetch_set s = {chain, ids, out};
+
+	ktstr_kresolve__run(n, ktstr_kresolve__width(getenv("KTSTR_KERNEL_PARALLELISM"), 0),
+			    fetch__at, &s, NULL);
 }
 
 void kfetch_result__free(struct kfetch_result *r)
