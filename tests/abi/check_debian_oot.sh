@@ -12,23 +12,9 @@ builddir=$1
 libdir=$2
 src=$3
 
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ktstr-debian-oot-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
-tmp=$(cd "$tmp" && pwd -P)
-prefix=$tmp/prefix
-
-if ! cmake --install "$builddir" --prefix "$prefix" >"$tmp/install.log" 2>&1; then
-	cat "$tmp/install.log" >&2
-	fail "cmake --install $builddir failed (is the whole project built?)"
-fi
-pcdir=$prefix/$libdir/pkgconfig
+tmp_name=ktstr-debian-oot
+. "$(dirname "$0")/install_prefix.sh"
 plugindir=$prefix/$libdir/ktstr/plugins
-[ -f "$pcdir/ktstr-plugin.pc" ] || fail "no ktstr-plugin.pc in $pcdir"
 # A ktstr without the example: the company's copy is the only "debian".
 rm -f "$plugindir/debian.so"
 

@@ -10,22 +10,8 @@ builddir=$1
 libdir=$2
 src=$3
 
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/ktstr-oot-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT INT TERM
-tmp=$(cd "$tmp" && pwd -P)
-prefix=$tmp/prefix
-
-if ! cmake --install "$builddir" --prefix "$prefix" >"$tmp/install.log" 2>&1; then
-	cat "$tmp/install.log" >&2
-	fail "cmake --install $builddir failed (is the whole project built?)"
-fi
-pcdir=$prefix/$libdir/pkgconfig
-[ -f "$pcdir/ktstr-plugin.pc" ] || fail "no ktstr-plugin.pc in $pcdir"
+tmp_name=ktstr-oot
+. "$(dirname "$0")/install_prefix.sh"
 
 # The .pc file locates the prefix relative to itself, so an installed tree
 # works wherever it was installed: no --define-variable needed.
