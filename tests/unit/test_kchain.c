@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "kchain.h"
-#include "registry_internal.h"
+#include "fake_plugins.h"
 
 static struct ktstr_registry *reg;
 static int fetch_calls, store_calls, budget_calls, release_calls;
@@ -108,37 +108,18 @@ static const struct ktstr_planner_ops pl_ops = {
 
 static int setup(void **state)
 {
-	static const struct {
-		enum ktstr_plugin_kind kind;
-		const char *name;
-		const void *ops;
-	} plugins[] = {
+	static const struct fake_plugin plugins[] = {
 		{KTSTR_PLUGIN_KERNEL_SOURCE, "a", &a_ops},
 		{KTSTR_PLUGIN_KERNEL_SOURCE, "b", &b_ops},
 		{KTSTR_PLUGIN_KERNEL_SOURCE, "r1", &r1_ops},
 		{KTSTR_PLUGIN_KERNEL_SOURCE, "r2", &r2_ops},
 		{KTSTR_PLUGIN_PLANNER, "pl", &pl_ops},
 	};
-	char err[512];
 
 	fetch_calls = store_calls = budget_calls = release_calls = 0;
 	stored_by[0] = '\0';
-	if (ktstr_registry__new(&reg) != 0) {
-		return -1;
-	}
-	for (size_t i = 0; i < sizeof(plugins) / sizeof(plugins[0]); i++) {
-		struct ktstr_plugin_desc d = {
-			KTSTR_PLUGIN_DESC_INIT,
-			.kind = plugins[i].kind,
-			.name = plugins[i].name,
-			.ops = plugins[i].ops,
-		};
-
-		if (ktstr_registry__adopt(reg, "/m/x.so", NULL, &d, err, sizeof(err)) != 0) {
-			return -1;
-		}
-	}
-	return 0;
+	reg = fake_registry(plugins, sizeof(plugins) / sizeof(plugins[0]));
+	return reg != NULL ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -149,13 +130,7 @@ static int teardown(void **state)
 
 static struct ktstr_inst *inst_of(enum ktstr_plugin_kind kind, const char *name)
 {
-	struct ktstr_inst *inst;
-	char err[512];
-
-	assert_int_equal(ktstr_inst__new(ktstr_registry__find(reg, kind, name), NULL, NULL, &inst,
-					 err, sizeof(err)),
-			 0);
-	return inst;
+	return fake_inst(reg, kind, name);
 }
 
 /* A chain of the named sources; *insts receives them (freed by free_chain). */

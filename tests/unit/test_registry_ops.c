@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "registry_internal.h"
+#include "fake_plugins.h"
 
 static int calls_fini, calls_close, calls_release, init_ret;
 
@@ -103,35 +103,16 @@ static struct ktstr_registry *reg;
 
 static int setup(void **state)
 {
-	static const struct {
-		enum ktstr_plugin_kind kind;
-		const char *name;
-		const void *ops;
-	} plugins[] = {
+	static const struct fake_plugin plugins[] = {
 		{ KTSTR_PLUGIN_KERNEL_SOURCE, "ks", &ks_ops },
 		{ KTSTR_PLUGIN_PLANNER, "pl", &pl_ops },
 		{ KTSTR_PLUGIN_PLANNER, "pl-short", &pl_short },
 		{ KTSTR_PLUGIN_VM, "vm", &vm_ops },
 		{ KTSTR_PLUGIN_SINK, "sk", &sk_ops },
 	};
-	char err[512];
 
-	if (ktstr_registry__new(&reg) != 0) {
-		return -1;
-	}
-	for (size_t i = 0; i < sizeof(plugins) / sizeof(plugins[0]); i++) {
-		struct ktstr_plugin_desc d = {
-			KTSTR_PLUGIN_DESC_INIT,
-			.kind = plugins[i].kind,
-			.name = plugins[i].name,
-			.ops = plugins[i].ops,
-		};
-
-		if (ktstr_registry__adopt(reg, "/m/x.so", NULL, &d, err, sizeof(err)) != 0) {
-			return -1;
-		}
-	}
-	return 0;
+	reg = fake_registry(plugins, sizeof(plugins) / sizeof(plugins[0]));
+	return reg != NULL ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -142,13 +123,7 @@ static int teardown(void **state)
 
 static struct ktstr_inst *inst_of(enum ktstr_plugin_kind kind, const char *name)
 {
-	struct ktstr_inst *inst;
-	char err[512];
-
-	assert_int_equal(ktstr_inst__new(ktstr_registry__find(reg, kind, name), NULL, NULL, &inst,
-					 err, sizeof(err)),
-			 0);
-	return inst;
+	return fake_inst(reg, kind, name);
 }
 
 static void test_wrong_kind_and_null(void **state)
