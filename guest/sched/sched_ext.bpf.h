@@ -71,14 +71,31 @@ struct sched_ext_ops {
 };
 
 s32 scx_bpf_create_dsq(u64 dsq_id, s32 node) __ksym;
-void scx_bpf_dsq_insert(struct task_struct *p, u64 dsq_id, u64 slice, u64 enq_flags) __ksym;
-bool scx_bpf_dsq_move_to_local(u64 dsq_id) __ksym;
 s32 scx_bpf_select_cpu_dfl(struct task_struct *p, s32 prev_cpu, u64 wake_flags,
 			   bool *is_idle) __ksym;
 void scx_bpf_kick_cpu(s32 cpu, u64 flags) __ksym;
 u32 scx_bpf_nr_cpu_ids(void) __ksym;
 s32 scx_bpf_dsq_nr_queued(u64 dsq_id) __ksym;
 void scx_bpf_error_bstr(char *fmt, unsigned long long *data, u32 data__sz) __ksym;
+
+/*
+ * 6.13 renamed scx_bpf_dispatch to scx_bpf_dsq_insert and scx_bpf_consume to
+ * scx_bpf_dsq_move_to_local. Both names are weak and the call goes to the
+ * one the running kernel has (the verifier drops the other branch), so the
+ * scheduler loads on 6.12 (longterm) too, as upstream's compat.bpf.h does.
+ */
+void scx_bpf_dsq_insert(struct task_struct *p, u64 dsq_id, u64 slice, u64 enq_flags) __ksym __weak;
+void scx_bpf_dispatch(struct task_struct *p, u64 dsq_id, u64 slice, u64 enq_flags) __ksym __weak;
+bool scx_bpf_dsq_move_to_local(u64 dsq_id) __ksym __weak;
+bool scx_bpf_consume(u64 dsq_id) __ksym __weak;
+
+#define scx_bpf_dsq_insert(p, dsq_id, slice, enq_flags)                                          \
+	(bpf_ksym_exists(scx_bpf_dsq_insert)                                                      \
+	     ? scx_bpf_dsq_insert((p), (dsq_id), (slice), (enq_flags))                            \
+	     : scx_bpf_dispatch((p), (dsq_id), (slice), (enq_flags)))
+#define scx_bpf_dsq_move_to_local(dsq_id)                                                        \
+	(bpf_ksym_exists(scx_bpf_dsq_move_to_local) ? scx_bpf_dsq_move_to_local(dsq_id)           \
+						       : scx_bpf_consume(dsq_id))
 
 #define BPF_STRUCT_OPS(name, args...) SEC("struct_ops/" #name) BPF_PROG(name, ##args)
 #define BPF_STRUCT_OPS_SLEEPABLE(name, args...) SEC("struct_ops.s/" #name) BPF_PROG(name, ##args)
