@@ -17,12 +17,13 @@ crc32() {
 	gzip -c | tail -c 8 | head -c 4 | od -An -tx4 | tr -d ' \n'
 }
 
-# A committed copy of the fixture at $1.
+# A committed copy of the fixture at $1. The message names the copy: copies
+# committed within one second would otherwise share a commit, hence a key.
 new_tree() {
 	cp -r "$FIXTURE" "$1"
 	git -C "$1" init -q
 	git -C "$1" add -A
-	git -C "$1" -c user.name=t -c user.email=t@t commit -qm "fake kernel"
+	git -C "$1" -c user.name=t -c user.email=t@t commit -qm "fake kernel $1"
 }
 
 build() {
