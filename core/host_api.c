@@ -226,9 +226,14 @@ static const char *host_scratch_dir(struct ktstr_inst *inst)
 	return inst->scratch_dir;
 }
 
-static bool host_cancelled(void)
+bool ktstr_registry__cancelled(void)
 {
 	return atomic_load(&cancel_flag);
+}
+
+static bool host_cancelled(void)
+{
+	return ktstr_registry__cancelled();
 }
 
 static const char *host_kernel_cache_root(struct ktstr_inst *inst)

@@ -97,6 +97,8 @@ struct ktstr_kchain *ktstr_inst__chain(const struct ktstr_inst *inst);
 void ktstr_registry__set_dirs(const char *cache_root, const char *scratch_root);
 /** @brief Mark the run cancelled (async-signal-safe); host->cancelled() then returns true. */
 void ktstr_registry__cancel(void);
+/** @brief True once ktstr_registry__cancel() ran. */
+bool ktstr_registry__cancelled(void);
 
 /* --- kernel ---------------------------------------------------------- */
 

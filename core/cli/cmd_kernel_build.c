@@ -9,15 +9,16 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <libgen.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cfg.h"
+#include "cli_cancel.h"
 #include "commands.h"
 #include "kchain.h"
+#include "kernel_fetch.h"
 #include "profile.h"
 #include "registry.h"
 
@@ -44,22 +45,6 @@ static void usage(FILE *out)
 		"shown), 2 bad usage, 130 interrupted.\n");
 }
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	ktstr_registry__cancel();
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa = {.sa_handler = on_signal};
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
 /* --cpu-cap / KTSTR_CPU_CAP (@what): digits only, at least 1. */
 static int parse_cap(const char *what, const char *s, uint32_t *out)
 {
@@ -79,21 +64,6 @@ static int parse_cap(const char *what, const char *s, uint32_t *out)
 	}
 	*out = (uint32_t)v;
 	return 0;
-}
-
-/* "cached" (a hit), "installed" (built or restored now) or "local" (not cached). */
-static const char *how(const struct ktstr_kernel *k)
-{
-	const char *origin = ktstr_kernel__get(k, KTSTR_KERNEL_ORIGIN);
-
-	if (ktstr_kernel__get(k, KTSTR_KERNEL_CACHE_KEY) == NULL) {
-		return "local";
-	}
-	if (origin != NULL &&
-	    (strncmp(origin, "installed ", 10) == 0 || strncmp(origin, "restored ", 9) == 0)) {
-		return "installed";
-	}
-	return "cached";
 }
 
 static json_t *str_or_null(const char *s)
@@ -159,7 +129,7 @@ static int build(const struct ktstr_kchain_opts *o, const char *dir, bool json)
 		fprintf(stderr, "ktstr kernel build: %s\n", err);
 		return 1;
 	}
-	install_signals();
+	kcli__catch_cancel();
 	rc = ktstr_kernel__new(&k);
 	if (rc == 0) {
 		rc = ktstr_kchain__resolve(ktstr_kchain_set__chain(set), dir, k, &src, err,
@@ -168,7 +138,7 @@ static int build(const struct ktstr_kchain_opts *o, const char *dir, bool json)
 		snprintf(err, sizeof(err), "out of memory");
 	}
 	if (rc == 0) {
-		report(k, how(k), since(&t0), json);
+		report(k, kfetch__how(k), since(&t0), json);
 	} else if (rc == -ENOENT && err[0] == '\0') {
 		fprintf(stderr,
 			"ktstr kernel build: %s is not a kernel source tree (a directory with "

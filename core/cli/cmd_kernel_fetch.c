@@ -2,11 +2,11 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_cancel.h"
 #include "commands.h"
 #include "kchain.h"
 #include "kernel_fetch.h"
@@ -39,25 +39,6 @@ static void usage(FILE *out)
 	    "  ktstr kernel fetch --json latest ../linux\n\n"
 	    "exit status: 0 every ID resolved, 1 one did not (the sources' messages say\n"
 	    "why), 2 bad usage, 130 interrupted (a half-done install leaves nothing behind).\n");
-}
-
-static volatile sig_atomic_t interrupted;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	interrupted = 1;
-	ktstr_registry__cancel();
-}
-
-static void install_signals(void)
-{
-	struct sigaction sa = {.sa_handler = on_signal};
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 }
 
 static const char *why(const struct kfetch_result *r)
@@ -142,10 +123,10 @@ static int fetch(struct ktstr_kchain_opts *o, char **ids, size_t n, bool json)
 		free(r);
 		return 1;
 	}
-	install_signals();
+	kcli__catch_cancel();
 	kfetch__resolve_all(ktstr_kchain_set__chain(set), ids, n, r);
 	status = report(r, n, json);
-	if (interrupted) {
+	if (ktstr_registry__cancelled()) {
 		status = 130; /* whatever the sources made of the cancellation */
 	}
 	for (size_t i = 0; i < n; i++) {

@@ -22,5 +22,7 @@ struct kfetch_result {
 void kfetch__resolve_all(struct ktstr_kchain *chain, char **ids, size_t n,
 			 struct kfetch_result *out);
 void kfetch_result__free(struct kfetch_result *r);
+/** @brief "cached" (a hit), "installed" (built, downloaded or restored now) or "local" (not cached). */
+const char *kfetch__how(const struct ktstr_kernel *k);
 
 #endif

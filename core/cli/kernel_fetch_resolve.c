@@ -14,7 +14,7 @@ static char *dup_or_null(const char *s)
 }
 
 /* An install says so in its origin line (kcache_install.c); a key alone is a hit. */
-static const char *fetch__how(const struct ktstr_kernel *k)
+const char *kfetch__how(const struct ktstr_kernel *k)
 {
 	const char *origin = ktstr_kernel__get(k, KTSTR_KERNEL_ORIGIN);
 
@@ -45,7 +45,7 @@ static void fetch__one(struct ktstr_kchain *chain, const char *id, struct kfetch
 		r->key = dup_or_null(ktstr_kernel__get(k, KTSTR_KERNEL_CACHE_KEY));
 		r->version = dup_or_null(ktstr_kernel__get(k, KTSTR_KERNEL_VERSION));
 		r->source = dup_or_null(src);
-		r->how = fetch__how(k);
+		r->how = kfetch__how(k);
 		if (r->image == NULL || r->source == NULL) {
 			r->rc = -ENOMEM;
 			strcpy(r->err, "out of memory");
