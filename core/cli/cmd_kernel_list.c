@@ -37,18 +37,38 @@ static const char *source_word(const struct ktstr_kcache_meta *m)
 	return m->source_type[0] != '\0' ? m->source_type : "-";
 }
 
-static void print_row(const struct ktstr_kcache_entry *e, const char *kc, unsigned *tags)
+/* Column widths: the reference's 48 and 12, wider when a key or version needs it. */
+struct cols {
+	int key;
+	int ver;
+};
+
+static struct cols widths(const struct ktstr_kcache_list *l)
+{
+	struct cols c = {48, 12};
+
+	for (size_t i = 0; i < l->n; i++) {
+		int k = (int)strlen(l->v[i].key), v = (int)strlen(l->v[i].meta.version);
+
+		c.key = k > c.key ? k : c.key;
+		c.ver = l->v[i].err == KTSTR_KCACHE_OK && v > c.ver ? v : c.ver;
+	}
+	return c;
+}
+
+static void print_row(const struct ktstr_kcache_entry *e, const char *kc, struct cols c,
+		      unsigned *tags)
 {
 	const char *status;
 	char size[16];
 
 	if (e->err != KTSTR_KCACHE_OK) {
-		printf("  %-48s (corrupt: %s)\n", e->key, e->why);
+		printf("  %-*s (corrupt: %s)\n", c.key, e->key, e->why);
 		return;
 	}
 	status = ktstr_kcache__kconfig_status(&e->meta, kc);
 	kcli__human_size(e->size_bytes, size, sizeof(size));
-	printf("  %-48s %-12s %-8s %-7s %7s %s%s\n", e->key,
+	printf("  %-*s %-*s %-8s %-7s %7s %s%s\n", c.key, e->key, c.ver,
 	       e->meta.version[0] != '\0' ? e->meta.version : "-", source_word(&e->meta),
 	       e->meta.arch, size, e->meta.built_at,
 	       strcmp(status, "stale") == 0	  ? " (stale kconfig)"
@@ -57,21 +77,23 @@ static void print_row(const struct ktstr_kcache_entry *e, const char *kc, unsign
 	*tags |= strcmp(status, "stale") == 0 ? 1 : strcmp(status, "untracked") == 0 ? 2 : 0;
 }
 
-static void print_tmp(const struct ktstr_kcache_tmp *t)
+static void print_tmp(const struct ktstr_kcache_tmp *t, struct cols c)
 {
 	if (t->alive && t->pid > 0) {
-		printf("  %-48s (in progress: pid %d is installing it)\n", t->name, (int)t->pid);
+		printf("  %-*s (in progress: pid %d is installing it)\n", c.key, t->name,
+		       (int)t->pid);
 	} else if (t->alive) {
-		printf("  %-48s (in progress: no pid in the name)\n", t->name);
+		printf("  %-*s (in progress: no pid in the name)\n", c.key, t->name);
 	} else {
-		printf("  %-48s (leftover of dead pid %d: not an entry; the next install or "
+		printf("  %-*s (leftover of dead pid %d: not an entry; the next install or "
 		       "`ktstr kernel clean` removes it)\n",
-		       t->name, (int)t->pid);
+		       c.key, t->name, (int)t->pid);
 	}
 }
 
 static void print_table(const struct ktstr_kcache_list *l, const char *kc)
 {
+	struct cols c = widths(l);
 	unsigned tags = 0;
 
 	if (l->n == 0 && l->ntmp == 0) {
@@ -79,12 +101,13 @@ static void print_table(const struct ktstr_kcache_list *l, const char *kc)
 				"kernel build` to add one.\n");
 		return;
 	}
-	printf("  %-48s %-12s %-8s %-7s %7s BUILT\n", "KEY", "VERSION", "SOURCE", "ARCH", "SIZE");
+	printf("  %-*s %-*s %-8s %-7s %7s BUILT\n", c.key, "KEY", c.ver, "VERSION", "SOURCE",
+	       "ARCH", "SIZE");
 	for (size_t i = 0; i < l->n; i++) {
-		print_row(&l->v[i], kc, &tags);
+		print_row(&l->v[i], kc, c, &tags);
 	}
 	for (size_t i = 0; i < l->ntmp; i++) {
-		print_tmp(&l->tmp[i]);
+		print_tmp(&l->tmp[i], c);
 	}
 	if (tags & 1) {
 		fprintf(stderr, "(stale kconfig): built with another configs/ktstr.kconfig; "
