@@ -144,9 +144,9 @@ static int read_window(int fd, char **out, size_t *len, bool *cut)
 
 int ktstr_console__tail(const char *path, size_t nlines, char **out)
 {
-	size_t len, skip = 0, end, start;
-	char *raw, *clean;
-	bool cut;
+	size_t len = 0, skip = 0, end, start;
+	char *raw = NULL, *clean;
+	bool cut = false;
 	int fd, rc;
 
 	*out = NULL;

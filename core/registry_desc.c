@@ -230,7 +230,7 @@ int ktstr_registry__adopt(struct ktstr_registry *reg, const char *path, void *ha
 	const struct ktstr_plugin *other;
 	struct ktstr_plugin *p;
 	char why[256];
-	size_t ops_sz;
+	size_t ops_sz = 0;
 	int ret;
 
 	if (desc == NULL) {

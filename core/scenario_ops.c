@@ -287,7 +287,7 @@ int ktstr_scen__ops(struct ktstr_pctx *c, yaml_node_t *n, struct ktstr_scen_scop
 		rc = ktstr_pctx__seq(c, n, "ops", "a list of ops", &items, &len);
 	}
 	for (size_t i = 0; rc == 0 && i < len; i++) {
-		json_t *v;
+		json_t *v = NULL;
 
 		rc = op(c, ktstr_pctx__node(c, items[i]), sc, &v);
 		if (rc == 0 && json_array_append_new(arr, v) != 0) {

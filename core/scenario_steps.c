@@ -142,7 +142,7 @@ static int cgroup_defs(struct ktstr_pctx *c, yaml_node_t *n, struct ktstr_scen_s
 		rc = ktstr_pctx__seq(c, n, "cgroups", "a list of cgroups", &items, &len);
 	}
 	for (size_t i = 0; rc == 0 && i < len; i++) {
-		json_t *def;
+		json_t *def = NULL;
 
 		rc = cgroup_def(c, ktstr_pctx__node(c, items[i]), sc, &def);
 		if (rc == 0 && json_array_append_new(arr, def) != 0) {

@@ -19,7 +19,7 @@ pkgconf="pkg-config"
 cflags=$(PKG_CONFIG_PATH=$pcdir $pkgconf --cflags ktstr-plugin)
 incdir=$(echo "$cflags" | sed -n 's/.*-I\([^ ]*\).*/\1/p')
 [ -n "$incdir" ] && [ "$(cd "$incdir" 2>/dev/null && pwd -P)" = "$prefix/include" ] ||
-	fail "pkg-config --cflags ktstr-plugin gave '$cflags', not the temp prefix"
+	fail "pkg-config --cflags ktstr-plugin gave '$cflags', not the temp prefix (prefix holds: $(ls "$prefix" 2>&1 | tr "\n" " "))"
 
 mkdir "$tmp/oot"
 cp "$src/oot_sink.c" "$src/oot_sink_abi2.c" "$src/Makefile" "$tmp/oot/"

@@ -129,7 +129,14 @@ if pgrep -f "SourceList=$aptdir/" >/dev/null || pgrep -f "dpkg-deb -x .*$KTSTR_C
 	fail "apt or dpkg outlived the interrupted fetch"
 fi
 case $rc in
-130) [ ! -e "$entry" ] || fail "an interrupted fetch left $entry" ;;
+130)
+	# the interrupt may land after the rename: then the entry must be whole
+	if [ -e "$entry" ]; then
+		"$K" kernel list --json 2>/dev/null | jq -e --arg k "$(basename "$entry")" \
+			'.entries[] | select(.key == $k and .error == null)' >/dev/null ||
+			fail "an interrupted fetch left an unusable $entry"
+	fi
+	;;
 0) [ -s "$entry/vmlinuz" ] || fail "fetch finished before the interrupt but left no entry" ;;
 *) fail "interrupted fetch exited $rc: $(cat "$WORK/int.err")" ;;
 esac

@@ -84,7 +84,10 @@ static void load_bad(const char *rel, const char *want)
 			strcat(shown, "T");
 			s += n;
 		} else {
-			strncat(shown, s++, 1);
+			size_t l = strlen(shown);
+
+			shown[l] = *s++;
+			shown[l + 1] = '\0';
 		}
 	}
 	assert_string_equal(shown, want);

@@ -269,7 +269,7 @@ static int gha__remote_store(struct ktstr_inst *inst, const char *key, const cha
 	struct gha_op *op = malloc(sizeof(*op));
 	const char *scratch;
 	FILE *blob = NULL;
-	off_t len;
+	off_t len = 0;
 	int ret;
 
 	if (op == NULL) {
