@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,31 +41,46 @@ static void child_exec(const char *const *argv, const char *cwd, int out_fd, int
 	_exit(127);
 }
 
-int ktstr_build_proc__capture(const char *const *argv, const char *cwd, char *buf, size_t len)
+/* Fork @argv in its own process group with stdout (and stderr when @merge) on a pipe. */
+static int start_child(const char *const *argv, const char *cwd, bool merge, pid_t *pid,
+		       int *read_fd)
 {
-	size_t used = 0;
-	int fds[2], status;
-	pid_t pid;
+	int fds[2];
 
-	buf[0] = '\0';
 	if (pipe2(fds, O_CLOEXEC) != 0) {
 		return -errno;
 	}
-	pid = fork();
-	if (pid < 0) {
+	*pid = fork();
+	if (*pid < 0) {
 		int e = errno;
 
 		close(fds[0]);
 		close(fds[1]);
 		return -e;
 	}
-	if (pid == 0) {
-		child_exec(argv, cwd, fds[1], -1);
+	if (*pid == 0) {
+		child_exec(argv, cwd, fds[1], merge ? fds[1] : -1);
 	}
+	setpgid(*pid, *pid); /* also done by the child: whichever runs first */
 	close(fds[1]);
+	*read_fd = fds[0];
+	return 0;
+}
+
+int ktstr_build_proc__capture(const char *const *argv, const char *cwd, char *buf, size_t len)
+{
+	size_t used = 0;
+	int rfd, status, ret;
+	pid_t pid;
+
+	buf[0] = '\0';
+	ret = start_child(argv, cwd, false, &pid, &rfd);
+	if (ret != 0) {
+		return ret;
+	}
 	for (;;) {
 		char chunk[4096];
-		ssize_t n = read(fds[0], chunk, sizeof(chunk));
+		ssize_t n = read(rfd, chunk, sizeof(chunk));
 
 		if (n < 0 && errno == EINTR) {
 			continue;
@@ -79,7 +95,7 @@ int ktstr_build_proc__capture(const char *const *argv, const char *cwd, char *bu
 			used += take;
 		}
 	}
-	close(fds[0]);
+	close(rfd);
 	buf[used] = '\0';
 	while (used > 0 && buf[used - 1] == '\n') {
 		buf[--used] = '\0';
@@ -169,27 +185,15 @@ int ktstr_build_proc__run(const struct ktstr_build_run *r)
 {
 	struct step_scan sc = {.cand = true};
 	uint64_t start = now_ms(), reported = 0;
-	int fds[2], status, ret = 0;
+	int rfd, status, ret = 0;
 	pid_t pid;
 
-	if (pipe2(fds, O_CLOEXEC) != 0) {
-		return -errno;
+	ret = start_child(r->argv, r->cwd, true, &pid, &rfd);
+	if (ret != 0) {
+		return ret;
 	}
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-
-		close(fds[0]);
-		close(fds[1]);
-		return -e;
-	}
-	if (pid == 0) {
-		child_exec(r->argv, r->cwd, fds[1], fds[1]);
-	}
-	setpgid(pid, pid); /* also done by the child: whichever runs first */
-	close(fds[1]);
 	for (;;) {
-		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+		struct pollfd pfd = {.fd = rfd, .events = POLLIN};
 		char chunk[8192];
 		ssize_t n;
 
@@ -204,7 +208,7 @@ int ktstr_build_proc__run(const struct ktstr_build_run *r)
 		if (poll(&pfd, 1, POLL_MS) <= 0) {
 			continue;
 		}
-		n = read(fds[0], chunk, sizeof(chunk));
+		n = read(rfd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
@@ -221,7 +225,7 @@ int ktstr_build_proc__run(const struct ktstr_build_run *r)
 			r->progress(r->ctx, reported);
 		}
 	}
-	close(fds[0]);
+	close(rfd);
 	if (ret != 0) {
 		kill_group(pid);
 		return ret;
