@@ -154,29 +154,54 @@ void ktstr_kchain__remote_store(struct ktstr_kchain *c, struct ktstr_inst *skip,
 	}
 }
 
-int ktstr_kchain__cpu_budget(struct ktstr_kchain *c)
+/* Ask the planner once; 0 and the grant, or -errno with its message. Caller holds budget_lock. */
+static int reserve_locked(struct ktstr_kchain *c, char *err, size_t errlen)
 {
 	struct ktstr_plan plan;
+	int ret;
+
+	if (c->budget != 0) {
+		return 0;
+	}
+	ret = ktstr_inst__plan_budget(c->planner, c->cpu_cap, &plan, &c->budget_lease);
+	if (ret == 0 && plan.vcpus > 0) {
+		c->budget = (int)plan.vcpus;
+		return 0;
+	}
+	const char *why = ktstr_inst__last_error(c->planner);
+
+	snprintf(err, errlen, "planner %s grants no CPU budget: %s", ktstr_inst__name(c->planner),
+		 ret == 0 ? "0 CPUs" : why[0] != '\0' ? why : strerror(-ret));
+	return ret == 0 ? -EINVAL : ret;
+}
+
+int ktstr_kchain__reserve_budget(struct ktstr_kchain *c, char *err, size_t errlen)
+{
 	int ret;
 
 	if (c == NULL || c->planner == NULL) {
 		return 1;
 	}
 	pthread_mutex_lock(&c->budget_lock);
-	if (c->budget == 0) {
-		ret = ktstr_inst__plan_budget(c->planner, c->cpu_cap, &plan, &c->budget_lease);
-		if (ret == 0 && plan.vcpus > 0) {
-			c->budget = (int)plan.vcpus;
-		} else {
-			const char *why = ktstr_inst__last_error(c->planner);
-
-			KTSTR_WARN("planner %s grants no CPU budget (%s); using 1 CPU",
-				   ktstr_inst__name(c->planner),
-				   ret == 0 ? "0 CPUs" : why[0] != '\0' ? why : strerror(-ret));
-			c->budget = 1;
-		}
+	ret = reserve_locked(c, err, errlen);
+	if (ret == 0) {
+		ret = c->budget;
 	}
-	ret = c->budget;
 	pthread_mutex_unlock(&c->budget_lock);
+	return ret;
+}
+
+int ktstr_kchain__cpu_budget(struct ktstr_kchain *c)
+{
+	char err[512];
+	int ret = ktstr_kchain__reserve_budget(c, err, sizeof(err));
+
+	if (ret < 0) {
+		KTSTR_WARN("%s; using 1 CPU", err);
+		pthread_mutex_lock(&c->budget_lock);
+		c->budget = 1; /* warn once */
+		pthread_mutex_unlock(&c->budget_lock);
+		ret = 1;
+	}
 	return ret;
 }

@@ -56,6 +56,13 @@ void ktstr_kchain__remote_store(struct ktstr_kchain *chain, struct ktstr_inst *s
 /** @brief CPUs for host-side work, from the planner's budget (>= 1; reserved once). */
 int ktstr_kchain__cpu_budget(struct ktstr_kchain *chain);
 
+/**
+ * @brief Reserve the CPU budget now, so a refusal (a cap above the CPUs this
+ *        process may use, CPUs taken) is an error instead of a 1-CPU warning.
+ * @return the CPUs granted (>= 1), or -errno with the planner's message in @p err
+ */
+int ktstr_kchain__reserve_budget(struct ktstr_kchain *chain, char *err, size_t errlen);
+
 
 /* --- a chain with its own registry, for commands without a profile ----- */
 

@@ -130,6 +130,12 @@ static int build(const struct ktstr_kchain_opts *o, const char *dir, bool json)
 		return 1;
 	}
 	kcli__catch_cancel();
+	rc = ktstr_kchain__reserve_budget(ktstr_kchain_set__chain(set), err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "ktstr kernel build: %s\n", err);
+		ktstr_kchain_set__close(set);
+		return KTSTR_EXIT_USAGE;
+	}
 	rc = ktstr_kernel__new(&k);
 	if (rc == 0) {
 		rc = ktstr_kchain__resolve(ktstr_kchain_set__chain(set), dir, k, &src, err,

@@ -185,6 +185,11 @@ build --source "$TREE" --cpu-cap 0 && fail "--cpu-cap 0 accepted"
 expect err "--cpu-cap must be ≥ 1 CPU (got 0)"
 KTSTR_CPU_CAP=x build --source "$TREE" && fail "KTSTR_CPU_CAP=x accepted"
 expect err 'KTSTR_CPU_CAP is not a valid integer: "x"'
+over=$(( $(nproc) + 1 ))
+rc=0
+build --source "$TREE" --cpu-cap "$over" || rc=$?
+[ "$rc" = 2 ] || fail "--cpu-cap $over (above the CPUs allowed) exited $rc, want 2"
+expect err "--cpu-cap $over exceeds the $(nproc) CPU(s) this process may use"
 KTSTR_BYPASS_LLC_LOCKS=1 build --source "$TREE" --cpu-cap 1 && fail "cap with bypass accepted"
 expect err "--cpu-cap is a resource contract; bypass disables the contract entirely."
 KTSTR_BYPASS_LLC_LOCKS=1 KTSTR_CPU_CAP=1 build --source "$TREE" && fail "env cap with bypass accepted"
