@@ -145,6 +145,8 @@ void ktstr_kchain__remote_store(struct ktstr_kchain *c, struct ktstr_inst *skip,
 		ret = ktstr_inst__remote_store(s, key, dir);
 		if (ret == 0) {
 			KTSTR_INFO("%s: stored to remote cache: %s", ktstr_inst__name(s), key);
+		} else if (ret == -EEXIST) {
+			KTSTR_DBG("%s: the remote cache already has %s", ktstr_inst__name(s), key);
 		} else if (ret != -ENOTSUP && ret != -ENOENT) {
 			const char *why = ktstr_inst__last_error(s);
 

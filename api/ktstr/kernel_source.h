@@ -51,7 +51,9 @@ struct ktstr_kernel_source_ops {
 	/**
 	 * @brief Publish the installed entry @p dir (read-only) under @p key.
 	 *        Called after every successful local install that did not come
-	 *        from this instance. Failures are one warning line, never fatal.
+	 *        from this instance. Return -EEXIST when the remote already has
+	 *        @p key (logged at debug level), -ENOENT when the cache is off;
+	 *        other failures are one warning line, never fatal.
 	 */
 	int (*remote_store)(struct ktstr_inst *inst, const char *key, const char *dir);
 };

@@ -78,6 +78,7 @@ echo "== 1. v1: a miss, the fixture fills, the entry is uploaded"
 use_v1 "$BASE"
 fetch v1a fixture-gha-1
 [ "$(fills fixture-gha-1)" = 1 ] || fail "v1a: the fixture did not fill once"
+[ "$(served 'GET /_apis/artifactcache/cache 204')" = 1 ] || fail "v1a: a miss must cost one lookup"
 [ "$(served 'POST /_apis/artifactcache/caches 201')" = 1 ] || fail "v1a: no reserve"
 [ "$(served 'PATCH /_apis/artifactcache/caches/[0-9]* 204')" = 1 ] || fail "v1a: no upload"
 [ "$(served 'POST /_apis/artifactcache/caches/[0-9]* 204')" = 1 ] || fail "v1a: no commit"
@@ -141,6 +142,7 @@ mode conflict
 fetch conflict fixture-gha-6
 [ "$(served 'POST /_apis/artifactcache/caches 409')" = 1 ] || fail "conflict: no 409 answered"
 no_warning conflict
+grep -q "stored to remote cache" "$WORK/conflict.txt" && fail "conflict: claims it stored fixture-gha-6"
 entry_ok conflict fixture-gha-6
 mode none
 

@@ -325,7 +325,7 @@ static void round_trip(bool v2)
 	assert_int_equal(ops->remote_fetch(&inst, "key-1", empty_dir("miss")), -ENOENT);
 	assert_int_equal(inst.nr_errors, 0);
 	assert_int_equal(ops->remote_store(&inst, "key-1", src), 0);
-	assert_int_equal(ops->remote_store(&inst, "key-1", src), 0); /* already there: quiet */
+	assert_int_equal(ops->remote_store(&inst, "key-1", src), -EEXIST); /* already there */
 	assert_int_equal(warnings, 0);
 	hit = empty_dir("hit");
 	assert_int_equal(ops->remote_fetch(&inst, "key-1", hit), 0);

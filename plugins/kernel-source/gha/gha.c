@@ -7,7 +7,10 @@
  * left alone for the rest of the run.
  */
 #include <errno.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,11 +26,20 @@
 #define GHA_ERR_MAX 1024
 #define GHA_PROGRESS_MIN (8u << 20) /* blobs smaller than this show no progress */
 
+#define GHA_MISSES_MAX 32
+
 struct gha_priv {
 	int64_t timeout_s;
 	int64_t max_blob_mb;
 	int64_t retry_ms;
 	atomic_bool failed; /* the service failed once: skip it for the rest of the run */
+	/*
+	 * Keys the service said it does not have, so the install that follows a
+	 * miss in resolve does not ask again through remote_fetch.
+	 */
+	pthread_mutex_t misses_lock;
+	char misses[GHA_MISSES_MAX][NAME_MAX + 1];
+	unsigned nmisses;
 };
 
 static const struct ktstr_host_api *gha_host;
@@ -108,6 +120,30 @@ static int gha__begin(struct gha_op *op, struct ktstr_inst *inst, const char *ve
 	return 0;
 }
 
+static bool gha__missed(struct gha_priv *p, const char *key)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&p->misses_lock);
+	for (unsigned i = 0; i < p->nmisses && !found; i++) {
+		found = strcmp(p->misses[i], key) == 0;
+	}
+	pthread_mutex_unlock(&p->misses_lock);
+	return found;
+}
+
+/* Remember a miss of @key (the oldest goes when the list is full). */
+static void gha__note_miss(struct gha_priv *p, const char *key)
+{
+	if (strlen(key) > NAME_MAX) {
+		return;
+	}
+	pthread_mutex_lock(&p->misses_lock);
+	snprintf(p->misses[p->nmisses % GHA_MISSES_MAX], sizeof(p->misses[0]), "%s", key);
+	p->nmisses = p->nmisses + 1 > GHA_MISSES_MAX ? GHA_MISSES_MAX : p->nmisses + 1;
+	pthread_mutex_unlock(&p->misses_lock);
+}
+
 /* A failure of the service: remember it so the rest of the run leaves it alone. */
 static int gha__failed(struct gha_op *op, int ret)
 {
@@ -184,6 +220,10 @@ static int gha__remote_fetch(struct ktstr_inst *inst, const char *key, const cha
 		return -ENOMEM;
 	}
 	ret = ktstr_gha_key__valid(key) ? gha__begin(op, inst, "download", key) : -ENOENT;
+	if (ret == 0 && gha__missed(gha_host->priv(inst), key)) {
+		KTSTR_PLG_DBG(gha_host, inst, "%s: a miss earlier in this run; not asked again", key);
+		ret = -ENOENT;
+	}
 	if (ret == 0) {
 		ret = gha__failed(
 		    op, ktstr_gha__lookup(&op->client, key, &url, op->err, sizeof(op->err)));
@@ -240,6 +280,9 @@ static int gha__resolve(struct ktstr_inst *inst, const char *id, struct ktstr_ke
 	if (ret == 0) {
 		ret = gha__failed(fill.op, ktstr_gha__lookup(&fill.op->client, id, &url,
 							     fill.op->err, sizeof(fill.op->err)));
+		if (ret == -ENOENT) {
+			gha__note_miss(gha_host->priv(inst), id);
+		}
 	}
 	if (ret == 0) {
 		fill.url = url;
@@ -299,13 +342,8 @@ static int gha__remote_store(struct ktstr_inst *inst, const char *key, const cha
 	if (ret == 0) {
 		ret = gha__failed(op, ktstr_gha__upload(&op->client, key, blob, (uint64_t)len,
 							op->err, sizeof(op->err)));
-		if (ret == -EEXIST) {
-			KTSTR_PLG_DBG(gha_host, inst, "%s is already in the remote cache (%s)", key,
-				      op->err);
-			ret = 0;
-		}
 	}
-	if (ret < 0 && ret != -ENOENT) {
+	if (ret < 0 && ret != -ENOENT && ret != -EEXIST) {
 		gha_host->set_error(inst, "%s", op->err);
 	}
 	if (blob != NULL) {
@@ -330,12 +368,21 @@ static int gha__init(struct ktstr_inst *inst)
 		gha_host->set_error(inst, "cannot initialise libcurl");
 		return -ENOMEM;
 	}
+	pthread_mutex_init(&p->misses_lock, NULL);
 	return 0;
+}
+
+static void gha__fini(struct ktstr_inst *inst)
+{
+	struct gha_priv *p = gha_host->priv(inst);
+
+	pthread_mutex_destroy(&p->misses_lock);
 }
 
 static const struct ktstr_kernel_source_ops gha_ops = {
     .sz = sizeof(struct ktstr_kernel_source_ops),
     .init = gha__init,
+    .fini = gha__fini,
     .resolve = gha__resolve,
     .remote_fetch = gha__remote_fetch,
     .remote_store = gha__remote_store,
