@@ -189,31 +189,66 @@ enum ktstr_plugin_kind ktstr_inst__kind(const struct ktstr_inst *inst)
 	return inst->plugin->desc.kind;
 }
 
-static __thread const struct ktstr_inst *op_inst; /* the instance in an op on this thread */
-static __thread char op_error[KTSTR_INST_ERR_MAX];
+/*
+ * Per-thread error slots of the instances in an op on this thread. Ops nest
+ * (a source's fill runs while the engine asks another source's
+ * remote_fetch), so each instance keeps its own slot until the thread
+ * starts OP_SLOTS other instances' ops after it.
+ */
+#define OP_SLOTS 8
+
+static __thread struct op_slot {
+	const struct ktstr_inst *inst;
+	char error[KTSTR_INST_ERR_MAX];
+} op_slots[OP_SLOTS];
+static __thread unsigned op_next; /* the slot reused next when none is free */
+
+static struct op_slot *op_slot_of(const struct ktstr_inst *inst)
+{
+	for (unsigned i = 0; i < OP_SLOTS; i++) {
+		if (op_slots[i].inst == inst) {
+			return &op_slots[i];
+		}
+	}
+	return NULL;
+}
 
 void ktstr_inst__error_begin(struct ktstr_inst *inst)
 {
-	op_inst = inst;
-	op_error[0] = '\0';
+	struct op_slot *slot = op_slot_of(inst);
+
+	if (slot == NULL) {
+		slot = op_slot_of(NULL);
+	}
+	if (slot == NULL) {
+		slot = &op_slots[op_next++ % OP_SLOTS];
+	}
+	slot->inst = inst;
+	slot->error[0] = '\0';
 	inst->last_error[0] = '\0';
 }
 
 void ktstr_inst__error_forget(const struct ktstr_inst *inst)
 {
-	if (op_inst == inst) {
-		op_inst = NULL; /* a later instance may get the same address */
+	struct op_slot *slot = op_slot_of(inst);
+
+	if (slot != NULL) {
+		slot->inst = NULL; /* a later instance may get the same address */
 	}
 }
 
 char *ktstr_inst__error_slot(struct ktstr_inst *inst)
 {
-	return op_inst == inst ? op_error : inst->last_error;
+	struct op_slot *slot = op_slot_of(inst);
+
+	return slot != NULL ? slot->error : inst->last_error;
 }
 
 const char *ktstr_inst__last_error(const struct ktstr_inst *inst)
 {
-	return op_inst == inst && op_error[0] != '\0' ? op_error : inst->last_error;
+	struct op_slot *slot = op_slot_of(inst);
+
+	return slot != NULL && slot->error[0] != '\0' ? slot->error : inst->last_error;
 }
 
 void ktstr_inst__set_chain(struct ktstr_inst *inst, struct ktstr_kchain *chain)

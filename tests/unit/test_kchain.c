@@ -50,6 +50,16 @@ static int b_resolve(struct ktstr_inst *inst, const char *id, struct ktstr_kerne
 	return ktstr_kernel__set(k, KTSTR_KERNEL_IMAGE, "/b/image");
 }
 
+/* "n": asks the chain's remote caches (a nested op that fails), then fails itself */
+static int n_resolve(struct ktstr_inst *inst, const char *id, struct ktstr_kernel *k)
+{
+	const char *from;
+
+	ktstr_kchain__remote_fetch(ktstr_inst__chain(inst), inst, "key", "/d", &from);
+	ktstr_host_api_v1.set_error(inst, "fill of %s failed", id);
+	return -EIO;
+}
+
 /* "r1": a remote cache that misses; "r2": one that fails, or hits on key "hit" */
 static int r1_fetch(struct ktstr_inst *inst, const char *key, const char *dir)
 {
@@ -97,6 +107,7 @@ static void pl_release(struct ktstr_inst *inst, void *lease)
 
 static const struct ktstr_kernel_source_ops a_ops = {.sz = sizeof(a_ops), .resolve = a_resolve};
 static const struct ktstr_kernel_source_ops b_ops = {.sz = sizeof(b_ops), .resolve = b_resolve};
+static const struct ktstr_kernel_source_ops n_ops = {.sz = sizeof(n_ops), .resolve = n_resolve};
 static const struct ktstr_kernel_source_ops r1_ops = {
 	.sz = sizeof(r1_ops), .resolve = a_resolve, .remote_fetch = r1_fetch,
 	.remote_store = r_store};
@@ -111,6 +122,7 @@ static int setup(void **state)
 	static const struct fake_plugin plugins[] = {
 		{KTSTR_PLUGIN_KERNEL_SOURCE, "a", &a_ops},
 		{KTSTR_PLUGIN_KERNEL_SOURCE, "b", &b_ops},
+		{KTSTR_PLUGIN_KERNEL_SOURCE, "n", &n_ops},
 		{KTSTR_PLUGIN_KERNEL_SOURCE, "r1", &r1_ops},
 		{KTSTR_PLUGIN_KERNEL_SOURCE, "r2", &r2_ops},
 		{KTSTR_PLUGIN_PLANNER, "pl", &pl_ops},
@@ -229,6 +241,24 @@ static void test_remote_caches(void **state)
 	free_chain(c, insts, 3);
 }
 
+/* An op inside an op (an install asking a remote cache) keeps the outer error. */
+static void test_nested_op_errors(void **state)
+{
+	static const char *const names[] = {"n", "r2"};
+	struct ktstr_inst *insts[2];
+	struct ktstr_kchain *c = chain_of(insts, 2, names, NULL, 0);
+	struct ktstr_kernel *k;
+	const char *src;
+	char err[512];
+
+	assert_int_equal(ktstr_kernel__new(&k), 0);
+	assert_int_equal(ktstr_kchain__resolve(c, "x", k, &src, err, sizeof(err)), -EIO);
+	assert_string_equal(err, "n: fill of x failed");
+	assert_int_equal(fetch_calls, 1); /* r2 was asked, and failed, in between */
+	ktstr_kernel__free(k);
+	free_chain(c, insts, 2);
+}
+
 static void test_cpu_budget(void **state)
 {
 	static const char *const names[] = {"a"};
@@ -308,6 +338,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_resolve_order_and_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remote_caches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nested_op_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cpu_budget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_errors_per_thread, setup, teardown),
 	};
