@@ -179,6 +179,12 @@ int ktstr_kcache__lookup(const char *root, const char *id, struct ktstr_kernel *
 
 #define KTSTR_KCACHE_READ_TIMEOUT_MS 10000
 #define KTSTR_KCACHE_WRITE_TIMEOUT_MS 60000
+/*
+ * OR'ed into a LOCK_EX op: the timeout runs only while readers hold the
+ * entry; another process installing it (downloading, building: minutes)
+ * is waited for as long as it holds the lock. Ctrl-C still stops the wait.
+ */
+#define KTSTR_KCACHE_LOCK_PATIENT 0x1000
 
 /**
  * @brief flock {root}/.locks/{key}.lock (created 0666): @p op LOCK_SH or

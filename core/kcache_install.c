@@ -208,18 +208,20 @@ static int install__run(struct install *in, struct ktstr_kernel *out)
 		rc = -ENAMETOOLONG;
 	}
 	rc = rc
-		 ?: ktstr_kcache__lock(in->root, in->req->key, LOCK_EX,
+		 ?: ktstr_kcache__lock(in->root, in->req->key, LOCK_EX | KTSTR_KCACHE_LOCK_PATIENT,
 				       KTSTR_KCACHE_WRITE_TIMEOUT_MS, &fd, err, sizeof(err));
 	if (rc < 0) {
 		ktstr_host_api_v1.set_error(in->inst, "%s", err);
 		return rc;
 	}
 	rc = install__locked(in);
-	ktstr_kcache__unlock(fd);
 	if (rc == 1 && in->from == NULL) {
+		/* readers may come in while it uploads; nobody replaces it meanwhile */
+		flock(fd, LOCK_SH);
 		ktstr_kchain__remote_store(ktstr_inst__chain(in->inst), in->inst, in->req->key,
 					   in->final);
 	}
+	ktstr_kcache__unlock(fd);
 	if (rc >= 0) {
 		char origin[256];
 		int d;

@@ -81,8 +81,9 @@ bool ktstr_kcache__key_valid(const char *key)
 {
 	bool blank = true;
 
-	if (key == NULL || key[0] == '\0' || strcmp(key, ".") == 0 ||
-	    strncmp(key, ".tmp-", 5) == 0 || strstr(key, "..") != NULL || strlen(key) > NAME_MAX) {
+	/* a leading '.' ("." , ".tmp-*", ".locks") names what listings skip */
+	if (key == NULL || key[0] == '\0' || key[0] == '.' || strstr(key, "..") != NULL ||
+	    strlen(key) > NAME_MAX) {
 		return false;
 	}
 	for (const char *p = key; *p != '\0'; p++) {

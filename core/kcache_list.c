@@ -128,14 +128,28 @@ void ktstr_kcache_list__free(struct ktstr_kcache_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* The highest release matching @p want; equal versions: the newer build, then the key. */
+/* True when @p e was built with another configs/ktstr.kconfig than this ktstr's. */
+static bool list__stale(const struct ktstr_kcache_entry *e)
+{
+	char kc[9];
+	bool have_kc = ktstr_kcache__current_kc(kc);
+
+	return strcmp(ktstr_kcache__kconfig_status(&e->meta, have_kc ? kc : NULL), "stale") == 0;
+}
+
+/*
+ * The highest release matching @p want, among valid entries whose kconfig
+ * is not stale; equal versions: the newer build, then the key.
+ */
 static const struct ktstr_kcache_entry *list__best_version(const struct ktstr_kcache_list *l,
-							   const char *want, size_t *nvalid)
+							   const char *want, size_t *nvalid,
+							   size_t *nstale)
 {
 	const struct ktstr_kcache_entry *best = NULL;
 	struct ktstr_kver bv = {0}, v;
 
 	*nvalid = 0;
+	*nstale = 0;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct ktstr_kcache_entry *e = &l->v[i];
 
@@ -143,6 +157,10 @@ static const struct ktstr_kcache_entry *list__best_version(const struct ktstr_kc
 			continue;
 		}
 		(*nvalid)++;
+		if (list__stale(e)) {
+			(*nstale)++;
+			continue;
+		}
 		if (!ktstr_kcache__version_matches(want, e->meta.version) ||
 		    !ktstr_kver__parse_prefix(e->meta.version, &v)) {
 			continue;
@@ -170,13 +188,9 @@ static size_t list__ncorrupt(const struct ktstr_kcache_list *l)
 static const struct ktstr_kcache_entry *list__latest(const struct ktstr_kcache_list *l,
 						     size_t *nstale)
 {
-	char kc[9];
-	bool have_kc = ktstr_kcache__current_kc(kc);
-
 	*nstale = 0;
 	for (size_t i = 0; i < l->n && l->v[i].err == KTSTR_KCACHE_OK; i++) {
-		if (strcmp(ktstr_kcache__kconfig_status(&l->v[i].meta, have_kc ? kc : NULL),
-			   "stale") != 0) {
+		if (!list__stale(&l->v[i])) {
 			return &l->v[i];
 		}
 		(*nstale)++;
@@ -199,7 +213,7 @@ static int list__find_scan(const char *root, const char *id, bool latest,
 	if (latest) {
 		best = list__latest(&l, &nstale);
 	} else {
-		best = list__best_version(&l, id, &nvalid);
+		best = list__best_version(&l, id, &nvalid, &nstale);
 	}
 	if (best != NULL) {
 		*out = *best;
@@ -210,8 +224,9 @@ static int list__find_scan(const char *root, const char *id, bool latest,
 			 root, list__ncorrupt(&l), nstale);
 	} else {
 		snprintf(err, errlen,
-			 "kernel cache %s: no entry with version %s (%zu other, %zu corrupt)", root,
-			 id, nvalid, list__ncorrupt(&l));
+			 "kernel cache %s: no entry with version %s (%zu other, %zu corrupt, %zu "
+			 "built with another configs/ktstr.kconfig)",
+			 root, id, nvalid - nstale, list__ncorrupt(&l), nstale);
 	}
 	ktstr_kcache_list__free(&l);
 	return best != NULL ? 0 : -ENOENT;

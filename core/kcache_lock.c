@@ -205,12 +205,28 @@ static void lock__say_waiting(int fd, const char *path, const char *key)
 	}
 }
 
+/* A patient wait goes on past its deadline while an installer (a LOCK_EX holder) is there. */
+static bool lock__installer_busy(int fd, const char *path, const char *key)
+{
+	bool excl = false;
+	pid_t pid;
+
+	if (lock__holder_pids(fd, path, &pid, 1, &excl) == 0 || !excl) {
+		return false;
+	}
+	KTSTR_INFO("still waiting for pid %d installing %s", (int)pid, key);
+	return true;
+}
+
 static int lock__wait(int fd, const char *path, const char *key, int op, unsigned timeout_ms,
 		      char *err, size_t errlen)
 {
 	uint64_t deadline = lock__now_ms() + timeout_ms;
+	bool patient = (op & KTSTR_KCACHE_LOCK_PATIENT) != 0;
 	char holders[1024];
 	bool said = false;
+
+	op &= ~KTSTR_KCACHE_LOCK_PATIENT;
 
 	while (flock(fd, op | LOCK_NB) < 0) {
 		const struct timespec poll = {0, LOCK_POLL_MS * 1000000L};
@@ -223,6 +239,10 @@ static int lock__wait(int fd, const char *path, const char *key, int op, unsigne
 
 			snprintf(err, errlen, "flock %s: %s", path, strerror(e));
 			return -e;
+		}
+		if (patient && timeout_ms != 0 && lock__now_ms() >= deadline &&
+		    lock__installer_busy(fd, path, key)) {
+			deadline = lock__now_ms() + timeout_ms;
 		}
 		if (timeout_ms == 0 || lock__now_ms() >= deadline) {
 			const char *mode = op == LOCK_EX ? "LOCK_EX" : "LOCK_SH";

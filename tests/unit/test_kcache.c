@@ -67,7 +67,8 @@ static void test_key_valid(void **state)
 	assert_true(ktstr_kcache__key_valid("local-unknown-1234-x86_64-kc1"));
 	assert_true(ktstr_kcache__key_valid("7.2"));
 	assert_true(ktstr_kcache__key_valid("a b"));
-	assert_true(ktstr_kcache__key_valid(".hidden"));
+	assert_false(ktstr_kcache__key_valid(".hidden")); /* listings skip dot-names */
+	assert_false(ktstr_kcache__key_valid(".locks"));
 	assert_false(ktstr_kcache__key_valid(""));
 	assert_false(ktstr_kcache__key_valid("   "));
 	assert_false(ktstr_kcache__key_valid("."));
@@ -415,7 +416,7 @@ static void test_find(void **state)
 	assert_int_equal(find("6.14"), 0);
 	assert_string_equal(ent.key, "6.14.2-tarball-x86_64-kc1a2b3c4d");
 	assert_int_equal(find("7.2.50"), -ENOENT); /* only in a corrupt entry */
-	assert_non_null(strstr(err, "no entry with version 7.2.50 (6 other, 4 corrupt)"));
+	assert_non_null(strstr(err, "no entry with version 7.2.50 (6 other, 4 corrupt, 0 built with "));
 	/* a corrupt key says why; unknown keys say so; non-ids are silent */
 	assert_int_equal(find("no-image"), -ENOENT);
 	assert_non_null(strstr(err, "entry no-image is corrupt (image file bzImage missing"));
@@ -453,7 +454,7 @@ static void test_find_empty_and_ties(void **state)
 	/* a missing root is an empty cache */
 	assert_int_equal(find("latest"), -ENOENT);
 	assert_int_equal(find("7.2"), -ENOENT);
-	assert_non_null(strstr(err, "no entry with version 7.2 (0 other, 0 corrupt)"));
+	assert_non_null(strstr(err, "no entry with version 7.2 (0 other, 0 corrupt, 0 built with "));
 	snprintf(kc_root, sizeof(kc_root), "%s", saved);
 }
 
@@ -487,8 +488,14 @@ static void test_latest_skips_stale(void **state)
 	assert_non_null(strstr(err, "no usable entry (0 corrupt, 1 built with another "
 				    "configs/ktstr.kconfig)"));
 	assert_int_equal(find("stale-only"), 0); /* named, it is still there to use */
+	/* a version passes over it too, as upstream's exact kc key would */
+	assert_int_equal(find("6.1"), -ENOENT);
+	assert_non_null(strstr(err, "no entry with version 6.1 (0 other, 0 corrupt, 1 built with "
+				    "another configs/ktstr.kconfig)"));
 	kc_entry("older-untracked", "6.1.2", "2026-02-01T00:00:00Z", "bzImage", false);
 	assert_int_equal(find("latest"), 0);
+	assert_string_equal(ent.key, "older-untracked");
+	assert_int_equal(find("6.1"), 0);
 	assert_string_equal(ent.key, "older-untracked");
 	assert_int_equal(kc_rmroot(), 0);
 	snprintf(kc_root, sizeof(kc_root), "%s", saved);

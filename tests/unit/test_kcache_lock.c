@@ -138,6 +138,47 @@ static void test_writer_gets_it_when_freed(void **state)
 	wait(NULL);
 }
 
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* A patient writer outlasts its timeout behind an installer, not behind readers. */
+static void test_patient_waits_for_installers(void **state)
+{
+	pid_t pid = hold("k3", LOCK_EX);
+	struct timespec t0;
+	char err[2048];
+	int fd;
+
+	(void)state;
+	if (fork() == 0) {
+		usleep(900 * 1000); /* the installer needs 3 timeouts */
+		kill(pid, SIGKILL);
+		_exit(0);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(ktstr_kcache__lock(kc_root, "k3", LOCK_EX | KTSTR_KCACHE_LOCK_PATIENT, 300,
+					    &fd, err, sizeof(err)),
+			 0);
+	assert_true(ms_since(&t0) >= 800);
+	ktstr_kcache__unlock(fd);
+	waitpid(pid, NULL, 0);
+	wait(NULL);
+
+	pid = hold("k3", LOCK_SH);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(ktstr_kcache__lock(kc_root, "k3", LOCK_EX | KTSTR_KCACHE_LOCK_PATIENT, 300,
+					    &fd, err, sizeof(err)),
+			 -ETIMEDOUT);
+	assert_true(ms_since(&t0) < 2000);
+	assert_non_null(strstr(err, "flock LOCK_EX on cache entry \"k3\""));
+	release(pid);
+}
+
 static void test_refusals(void **state)
 {
 	char err[512];
@@ -223,6 +264,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_timeout_names_holder),
 	    cmocka_unit_test(test_writer_gets_it_when_freed),
+	    cmocka_unit_test(test_patient_waits_for_installers),
 	    cmocka_unit_test(test_refusals),
 	    cmocka_unit_test(test_remove_skips_held),
 	    cmocka_unit_test(test_read_lock),
