@@ -197,4 +197,13 @@ expect err "KTSTR_CPU_CAP is a resource contract"
 # the cap sets make -j (the flag wins over the variable)
 KTSTR_CPU_CAP=1 build --source "$TREE" --force --cpu-cap 1 || fail "--cpu-cap 1 failed"
 tail -1 "$WORK/make.log" | grep -q -- '-j1' || fail "--cpu-cap 1: $(tail -1 "$WORK/make.log")"
+
+# 13. make never sees the GitHub Actions cache credentials (the rest of the environment it does)
+ACTIONS_RUNTIME_TOKEN=secret-token ACTIONS_RESULTS_URL=https://results.example/ \
+	ACTIONS_CACHE_URL=https://cache.example/ KTSTR_TEST_CANARY=kept \
+	FAKE_KERNEL_PROC=$WORK/make-proc build --source "$TREE" --force ||
+	{ cat "$WORK/err" >&2; fail "the environment build failed"; }
+grep -qx 'KTSTR_TEST_CANARY=kept' "$WORK/make-proc.env" || fail "make's environment was not dumped"
+! grep -E '^ACTIONS_(RUNTIME_TOKEN|RESULTS_URL|CACHE_URL)=|secret-token' "$WORK/make-proc.env" ||
+	fail "the gha credentials reached make"
 echo "kernel_build: all checks passed"

@@ -306,6 +306,29 @@ static void test_run_output(void **state)
 	assert_int_equal(debian_run(&e), -ENOENT);
 }
 
+/* The GitHub Actions cache credentials stay in ktstr; the rest of the environment goes. */
+static void test_run_env_secrets(void **state)
+{
+	const char *argv[] = {"sh", "-c", "env | sort", NULL};
+	struct debian_cmd c = {.argv = argv, .capture = true};
+
+	setenv("ACTIONS_RUNTIME_TOKEN", "secret-token", 1);
+	setenv("ACTIONS_RESULTS_URL", "https://results.example/", 1);
+	setenv("ACTIONS_CACHE_URL", "https://cache.example/", 1);
+	setenv("KTSTR_TEST_CANARY", "kept", 1);
+	assert_int_equal(debian_run(&c), 0);
+	assert_non_null(strstr(c.out, "KTSTR_TEST_CANARY=kept\n"));
+	assert_null(strstr(c.out, "ACTIONS_RUNTIME_TOKEN"));
+	assert_null(strstr(c.out, "secret-token"));
+	assert_null(strstr(c.out, "ACTIONS_RESULTS_URL"));
+	assert_null(strstr(c.out, "ACTIONS_CACHE_URL"));
+	free(c.out);
+	unsetenv("ACTIONS_RUNTIME_TOKEN");
+	unsetenv("ACTIONS_RESULTS_URL");
+	unsetenv("ACTIONS_CACHE_URL");
+	unsetenv("KTSTR_TEST_CANARY");
+}
+
 static void test_run_long_stderr(void **state)
 {
 	/* 100 kB on stderr: the tail is kept, the child never blocks on a full pipe */
@@ -404,7 +427,7 @@ int main(void)
 	    cmocka_unit_test(test_archive),
 	    cmocka_unit_test(test_tree),
 	    cmocka_unit_test(test_run_output),
-	    cmocka_unit_test(test_run_long_stderr),
+	    cmocka_unit_test(test_run_env_secrets), cmocka_unit_test(test_run_long_stderr),
 	    cmocka_unit_test(test_run_cancel),
 	};
 

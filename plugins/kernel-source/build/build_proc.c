@@ -1,4 +1,4 @@
-#define _GNU_SOURCE /* pipe2 */
+#define _GNU_SOURCE /* pipe2, execvpe */
 #include "build_proc.h"
 
 #include <errno.h>
@@ -25,8 +25,47 @@ static int exit_code(int status)
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+extern char **environ;
+
+/* Kept from the children: the GitHub Actions cache credentials (gha) and where they go. */
+static bool secret_var(const char *kv)
+{
+	static const char *const names[] = {"ACTIONS_RUNTIME_TOKEN=", "ACTIONS_RESULTS_URL=",
+					    "ACTIONS_CACHE_URL="};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strncmp(kv, names[i], strlen(names[i])) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Our environment less the secrets (an array of borrowed strings; free the array only). */
+static char **child_env(void)
+{
+	size_t n = 0, j = 0;
+	char **env;
+
+	while (environ[n] != NULL) {
+		n++;
+	}
+	env = calloc(n + 1, sizeof(*env));
+	if (env == NULL) {
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!secret_var(environ[i])) {
+			env[j++] = environ[i];
+		}
+	}
+	env[j] = NULL;
+	return env;
+}
+
 /* In the child: own process group, cwd, stdio, exec. Never returns. */
-static void child_exec(const char *const *argv, const char *cwd, int out_fd, int err_fd)
+static void child_exec(const char *const *argv, const char *cwd, int out_fd, int err_fd,
+		       char **env)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
@@ -37,7 +76,7 @@ static void child_exec(const char *const *argv, const char *cwd, int out_fd, int
 		_exit(127);
 	}
 	signal(SIGPIPE, SIG_DFL);
-	execvp(argv[0], (char *const *)argv);
+	execvpe(argv[0], (char *const *)argv, env);
 	_exit(127);
 }
 
@@ -45,10 +84,17 @@ static void child_exec(const char *const *argv, const char *cwd, int out_fd, int
 static int start_child(const char *const *argv, const char *cwd, bool merge, pid_t *pid,
 		       int *read_fd)
 {
+	char **env = child_env(); /* before fork: the child only calls async-signal-safe code */
 	int fds[2];
 
+	if (env == NULL) {
+		return -ENOMEM;
+	}
 	if (pipe2(fds, O_CLOEXEC) != 0) {
-		return -errno;
+		int e = errno;
+
+		free(env);
+		return -e;
 	}
 	*pid = fork();
 	if (*pid < 0) {
@@ -56,11 +102,13 @@ static int start_child(const char *const *argv, const char *cwd, bool merge, pid
 
 		close(fds[0]);
 		close(fds[1]);
+		free(env);
 		return -e;
 	}
 	if (*pid == 0) {
-		child_exec(argv, cwd, fds[1], merge ? fds[1] : -1);
+		child_exec(argv, cwd, fds[1], merge ? fds[1] : -1, env);
 	}
+	free(env);
 	setpgid(*pid, *pid); /* also done by the child: whichever runs first */
 	close(fds[1]);
 	*read_fd = fds[0];

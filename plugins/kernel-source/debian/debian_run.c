@@ -17,7 +17,24 @@ extern char **environ;
 
 #define OUT_MAX (64u << 20) /* apt-cache output far below this */
 
-/* The child's environment: ours with LC_ALL=C, so messages and output do not vary. */
+/* Kept from the children: the GitHub Actions cache credentials (gha) and where they go. */
+static bool secret_var(const char *kv)
+{
+	static const char *const names[] = {"ACTIONS_RUNTIME_TOKEN=", "ACTIONS_RESULTS_URL=",
+					    "ACTIONS_CACHE_URL="};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strncmp(kv, names[i], strlen(names[i])) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The child's environment: ours with LC_ALL=C, so messages and output do not
+ * vary, and without the secrets.
+ */
 static char **child_env(void)
 {
 	size_t n = 0, j = 0;
@@ -32,7 +49,7 @@ static char **child_env(void)
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (strncmp(environ[i], "LC_ALL=", 7) != 0 &&
-		    strncmp(environ[i], "LANGUAGE=", 9) != 0) {
+		    strncmp(environ[i], "LANGUAGE=", 9) != 0 && !secret_var(environ[i])) {
 			env[j++] = environ[i];
 		}
 	}
