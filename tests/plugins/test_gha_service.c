@@ -405,6 +405,32 @@ static void test_resolve(void **state)
 	ktstr_mock_inst__free(&inst);
 }
 
+/* The miss list keeps the last 32 misses: those are not asked again, older ones are. */
+static void test_miss_list_evicts_oldest(void **state)
+{
+	struct ktstr_inst inst;
+	const struct ktstr_kernel_source_ops *ops = load(&inst);
+	struct ktstr_kernel k = {0};
+	char key[32], dir[32];
+
+	use_v1();
+	for (int i = 0; i < 40; i++) {
+		snprintf(key, sizeof(key), "key-miss-%d", i);
+		assert_int_equal(ops->resolve(&inst, key, &k), -ENOENT);
+	}
+	assert_int_equal(count(server_log(), "GET /_apis/artifactcache/cache "), 40);
+	for (int i = 39; i >= 0; i--) {
+		snprintf(key, sizeof(key), "key-miss-%d", i);
+		snprintf(dir, sizeof(dir), "d%d", i);
+		assert_int_equal(ops->remote_fetch(&inst, key, empty_dir(dir)), -ENOENT);
+		/* 8..39 remembered (no request); 0..7 evicted (one request each) */
+		assert_int_equal(count(server_log(), "GET /_apis/artifactcache/cache "),
+				 40 + (i < 8 ? 8 - i : 0));
+	}
+	assert_int_equal(warnings, 0);
+	ktstr_mock_inst__free(&inst);
+}
+
 static void test_server_error_once(void **state)
 {
 	struct ktstr_inst inst;
@@ -558,7 +584,7 @@ int main(void)
 	    T(test_v2_round_trip),
 	    T(test_restored_files),
 	    T(test_resolve),
-	    T(test_server_error_once),
+	    T(test_miss_list_evicts_oldest), T(test_server_error_once),
 	    T(test_fetch_error_is_reported),
 	    T(test_cut_bodies),
 	    T(test_closed_port),

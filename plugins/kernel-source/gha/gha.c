@@ -39,7 +39,8 @@ struct gha_priv {
 	 */
 	pthread_mutex_t misses_lock;
 	char misses[GHA_MISSES_MAX][NAME_MAX + 1];
-	unsigned nmisses;
+	unsigned nmisses;    /* slots in use, up to GHA_MISSES_MAX */
+	unsigned miss_next; /* the slot the next miss takes (the oldest once full) */
 };
 
 static const struct ktstr_host_api *gha_host;
@@ -139,8 +140,11 @@ static void gha__note_miss(struct gha_priv *p, const char *key)
 		return;
 	}
 	pthread_mutex_lock(&p->misses_lock);
-	snprintf(p->misses[p->nmisses % GHA_MISSES_MAX], sizeof(p->misses[0]), "%s", key);
-	p->nmisses = p->nmisses + 1 > GHA_MISSES_MAX ? GHA_MISSES_MAX : p->nmisses + 1;
+	snprintf(p->misses[p->miss_next], sizeof(p->misses[0]), "%s", key);
+	p->miss_next = (p->miss_next + 1) % GHA_MISSES_MAX;
+	if (p->nmisses < GHA_MISSES_MAX) {
+		p->nmisses++;
+	}
 	pthread_mutex_unlock(&p->misses_lock);
 }
 
