@@ -153,6 +153,8 @@ struct ktstr_kcache_list {
  * @return 0 or -errno (err set)
  */
 int ktstr_kcache__list(const char *root, struct ktstr_kcache_list *out, char *err, size_t errlen);
+/** @brief True when @p e was built with another configs/ktstr.kconfig than this ktstr's. */
+bool ktstr_kcache__entry_stale(const struct ktstr_kcache_entry *e);
 void ktstr_kcache_list__free(struct ktstr_kcache_list *l);
 
 /**

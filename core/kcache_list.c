@@ -128,8 +128,7 @@ void ktstr_kcache_list__free(struct ktstr_kcache_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* True when @p e was built with another configs/ktstr.kconfig than this ktstr's. */
-static bool list__stale(const struct ktstr_kcache_entry *e)
+bool ktstr_kcache__entry_stale(const struct ktstr_kcache_entry *e)
 {
 	char kc[9];
 	bool have_kc = ktstr_kcache__current_kc(kc);
@@ -157,7 +156,7 @@ static const struct ktstr_kcache_entry *list__best_version(const struct ktstr_kc
 			continue;
 		}
 		(*nvalid)++;
-		if (list__stale(e)) {
+		if (ktstr_kcache__entry_stale(e)) {
 			(*nstale)++;
 			continue;
 		}
@@ -190,7 +189,7 @@ static const struct ktstr_kcache_entry *list__latest(const struct ktstr_kcache_l
 {
 	*nstale = 0;
 	for (size_t i = 0; i < l->n && l->v[i].err == KTSTR_KCACHE_OK; i++) {
-		if (!list__stale(&l->v[i])) {
+		if (!ktstr_kcache__entry_stale(&l->v[i])) {
 			return &l->v[i];
 		}
 		(*nstale)++;

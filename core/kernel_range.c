@@ -1,14 +1,13 @@
 /* Expand a kernel range over the versions in the local cache. */
 #include "kernel_range.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kcache.h"
 #include "kernel_id.h"
 
 struct found {
@@ -21,43 +20,31 @@ static int cmp_found(const void *x, const void *y)
 	return ktstr_kver__cmp(&((const struct found *)x)->v, &((const struct found *)y)->v);
 }
 
-/* The version-shaped prefix of the entry's metadata version, or NULL. */
-static char *entry_version(const char *root, const char *key, struct ktstr_kver *v)
+/* The version-shaped prefix of @p s ("7.2.13" of "7.2.13+deb14-cloud-amd64"), or NULL. */
+static char *version_text(const char *s, struct ktstr_kver *v)
 {
-	char path[PATH_MAX];
-	json_t *meta;
-	const char *s;
-	char *text = NULL;
+	size_t n;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s/metadata.json", root, key) >=
-	    sizeof(path)) {
+	if (s == NULL || !ktstr_kver__parse_prefix(s, v)) {
 		return NULL;
 	}
-	meta = json_load_file(path, 0, NULL);
-	s = json_string_value(json_object_get(meta, "version"));
-	if (s != NULL && ktstr_kver__parse_prefix(s, v)) {
-		size_t n = strspn(s, "0123456789.");
-
-		if (strncmp(s + n, "-rc", 3) == 0) {
-			n += 3 + strspn(s + n + 3, "0123456789");
-		}
-		while (n > 0 && s[n - 1] == '.') {
-			n--;
-		}
-		text = strndup(s, n);
+	n = strspn(s, "0123456789.");
+	if (strncmp(s + n, "-rc", 3) == 0) {
+		n += 3 + strspn(s + n + 3, "0123456789");
 	}
-	json_decref(meta);
-	return text;
+	while (n > 0 && s[n - 1] == '.') {
+		n--;
+	}
+	return strndup(s, n);
 }
 
 int ktstr_kernel_range__expand(const char *root, const char *a, const char *b, char ***out,
 			       size_t *n, char *err, size_t errlen)
 {
 	struct ktstr_kver lo, hi;
+	struct ktstr_kcache_list list;
 	struct found *v = NULL;
 	size_t nv = 0;
-	struct dirent *d;
-	DIR *dir;
 	int ret = 0;
 
 	*out = NULL;
@@ -69,23 +56,19 @@ int ktstr_kernel_range__expand(const char *root, const char *a, const char *b, c
 			 a, b);
 		return -EINVAL;
 	}
-	dir = opendir(root);
-	if (dir == NULL) {
-		ret = -errno;
-		if (ret == -ENOENT) {
-			return 0; /* no cache yet: nothing in range */
-		}
-		snprintf(err, errlen, "kernel cache %s: %s", root, strerror(errno));
+	ret = ktstr_kcache__list(root, &list, err, errlen);
+	if (ret < 0) {
 		return ret;
 	}
-	while ((d = readdir(dir)) != NULL) {
+	/* usable entries only: a corrupt or stale-kconfig one would not resolve */
+	for (size_t e = 0; e < list.n; e++) {
 		struct ktstr_kver ver;
 		char *text;
 
-		if (d->d_name[0] == '.') {
+		if (list.v[e].err != KTSTR_KCACHE_OK || ktstr_kcache__entry_stale(&list.v[e])) {
 			continue;
 		}
-		text = entry_version(root, d->d_name, &ver);
+		text = version_text(list.v[e].meta.version, &ver);
 		if (text == NULL) {
 			continue;
 		}
@@ -106,7 +89,7 @@ int ktstr_kernel_range__expand(const char *root, const char *a, const char *b, c
 		v[nv].v = ver;
 		v[nv++].text = text;
 	}
-	closedir(dir);
+	ktstr_kcache_list__free(&list);
 	if (ret == 0 && nv > 0) {
 		qsort(v, nv, sizeof(*v), cmp_found);
 		*out = calloc(nv, sizeof(**out));

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -99,21 +100,51 @@ static void test_bounded_pool(void **state)
 	run_pool(0, 4, 0);
 }
 
-static void write_entry(const char *root, const char *key, const char *meta)
+static void write_file(const char *root, const char *key, const char *name, const char *text)
 {
 	char p[PATH_MAX];
 	FILE *f;
 
-	snprintf(p, sizeof(p), "%s/%s", root, key);
-	assert_int_equal(mkdir(p, 0755), 0);
-	if (meta == NULL) {
-		return;
-	}
-	snprintf(p, sizeof(p), "%s/%s/metadata.json", root, key);
+	snprintf(p, sizeof(p), "%s/%s/%s", root, key, name);
 	f = fopen(p, "w");
 	assert_non_null(f);
-	fputs(meta, f);
+	fputs(text, f);
 	fclose(f);
+}
+
+/*
+ * Entry @key with metadata @meta verbatim (NULL: none); @version non-NULL
+ * instead writes a valid entry of that version ("null" for none), with its
+ * image unless @no_image.
+ */
+static void write_entry_full(const char *root, const char *key, const char *meta,
+			     const char *version, bool no_image)
+{
+	char p[PATH_MAX], doc[1024];
+
+	snprintf(p, sizeof(p), "%s/%s", root, key);
+	assert_int_equal(mkdir(p, 0755), 0);
+	if (version != NULL) {
+		snprintf(doc, sizeof(doc),
+			 "{\"version\": %s%s%s, \"source\": {\"type\": \"tarball\"}, "
+			 "\"arch\": \"x86_64\", \"image_name\": \"bzImage\", "
+			 "\"built_at\": \"2026-01-01T00:00:00Z\", \"has_vmlinux\": false, "
+			 "\"vmlinux_stripped\": false}",
+			 strcmp(version, "null") == 0 ? "" : "\"", version,
+			 strcmp(version, "null") == 0 ? "" : "\"");
+		meta = doc;
+	}
+	if (meta != NULL) {
+		write_file(root, key, "metadata.json", meta);
+	}
+	if (version != NULL && !no_image) {
+		write_file(root, key, "bzImage", "image");
+	}
+}
+
+static void write_entry(const char *root, const char *key, const char *version)
+{
+	write_entry_full(root, key, NULL, version, false);
 }
 
 static void test_range_expand(void **state)
@@ -124,17 +155,16 @@ static void test_range_expand(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(root));
-	write_entry(root, "7.2.13+deb14-cloud-amd64-debian-x86_64",
-		    "{\"version\": \"7.2.13+deb14-cloud-amd64\"}");
-	write_entry(root, "6.12.5-tarball-x86_64-kc1", "{\"version\": \"6.12.5\"}");
-	write_entry(root, "6.12.5-tarball-x86_64-kc2",
-		    "{\"version\": \"6.12.5\"}"); /* same version */
-	write_entry(root, "6.10-rc3-tarball-x86_64-kc1", "{\"version\": \"6.10-rc3\"}");
-	write_entry(root, "6.9.1-tarball-x86_64-kc1", "{\"version\": \"6.9.1\"}");
-	write_entry(root, "local-abc1234-x86_64-kc1", "{\"version\": null}");
-	write_entry(root, "broken", "{not json");
-	write_entry(root, "nometa", NULL);
-	write_entry(root, ".tmp-x-1", "{\"version\": \"6.11\"}");
+	write_entry(root, "7.2.13+deb14-cloud-amd64-debian-x86_64", "7.2.13+deb14-cloud-amd64");
+	write_entry(root, "6.12.5-tarball-x86_64-kc1", "6.12.5");
+	write_entry(root, "6.12.5-tarball-x86_64-kc2", "6.12.5"); /* same version */
+	write_entry(root, "6.10-rc3-tarball-x86_64-kc1", "6.10-rc3");
+	write_entry(root, "6.9.1-tarball-x86_64-kc1", "6.9.1");
+	write_entry(root, "local-abc1234-x86_64-kc1", "null");
+	write_entry_full(root, "broken", "{not json", NULL, false);
+	write_entry_full(root, "nometa", NULL, NULL, false);
+	write_entry_full(root, "6.11.1-noimage", NULL, "6.11.1", true); /* corrupt: skipped */
+	write_entry(root, ".tmp-x-1", "6.11");
 
 	assert_int_equal(
 	    ktstr_kernel_range__expand(root, "6.10-rc1", "7.2.13", &v, &n, err, sizeof(err)), 0);
