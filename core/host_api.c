@@ -20,6 +20,8 @@ static pthread_mutex_t dirs_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *cache_root_set;   /* NULL: the XDG default */
 static char *scratch_root_set; /* NULL: a per-registry mkdtemp dir */
 static atomic_bool cancel_flag;
+/* Guards the instances' lazily made directories: resolve may run on several threads. */
+static pthread_mutex_t inst_dirs_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ktstr_registry__cancel runs in signal handlers: the store must not take a lock. */
 _Static_assert(ATOMIC_BOOL_LOCK_FREE == 2, "atomic_bool must be lock-free");
@@ -167,7 +169,7 @@ static const char *host_inst_name(struct ktstr_inst *inst)
 	return inst != NULL ? inst->name : NULL;
 }
 
-static const char *host_cache_dir(struct ktstr_inst *inst)
+static const char *host_cache_dir_locked(struct ktstr_inst *inst)
 {
 	char root[4096], path[4096 + 256];
 	int ret;
@@ -196,7 +198,17 @@ static const char *host_cache_dir(struct ktstr_inst *inst)
 	return inst->cache_dir;
 }
 
-static const char *host_scratch_dir(struct ktstr_inst *inst)
+static const char *host_cache_dir(struct ktstr_inst *inst)
+{
+	const char *out;
+
+	pthread_mutex_lock(&inst_dirs_lock);
+	out = host_cache_dir_locked(inst);
+	pthread_mutex_unlock(&inst_dirs_lock);
+	return out;
+}
+
+static const char *host_scratch_dir_locked(struct ktstr_inst *inst)
 {
 	char root[4096], path[4096 + 256];
 	int ret;
@@ -226,6 +238,16 @@ static const char *host_scratch_dir(struct ktstr_inst *inst)
 	return inst->scratch_dir;
 }
 
+static const char *host_scratch_dir(struct ktstr_inst *inst)
+{
+	const char *out;
+
+	pthread_mutex_lock(&inst_dirs_lock);
+	out = host_scratch_dir_locked(inst);
+	pthread_mutex_unlock(&inst_dirs_lock);
+	return out;
+}
+
 bool ktstr_registry__cancelled(void)
 {
 	return atomic_load(&cancel_flag);
@@ -236,27 +258,29 @@ static bool host_cancelled(void)
 	return ktstr_registry__cancelled();
 }
 
+
 static const char *host_kernel_cache_root(struct ktstr_inst *inst)
 {
 	char root[4096], err[4096 + 256];
+	const char *out;
 	int ret;
 
 	if (inst == NULL) {
 		return NULL;
 	}
-	if (inst->kcache_root != NULL) {
-		return inst->kcache_root;
+	pthread_mutex_lock(&inst_dirs_lock);
+	out = inst->kcache_root;
+	if (out == NULL) {
+		ret = ktstr_kcache__root(root, sizeof(root), err, sizeof(err));
+		if (ret != 0) {
+			host_set_error(inst, "%s", err);
+		} else if ((inst->kcache_root = strdup(root)) == NULL) {
+			host_set_error(inst, "out of memory");
+		}
+		out = inst->kcache_root;
 	}
-	ret = ktstr_kcache__root(root, sizeof(root), err, sizeof(err));
-	if (ret != 0) {
-		host_set_error(inst, "%s", err);
-		return NULL;
-	}
-	inst->kcache_root = strdup(root);
-	if (inst->kcache_root == NULL) {
-		host_set_error(inst, "out of memory");
-	}
-	return inst->kcache_root;
+	pthread_mutex_unlock(&inst_dirs_lock);
+	return out;
 }
 
 static int host_kernel_cache_lookup(struct ktstr_inst *inst, const char *id,

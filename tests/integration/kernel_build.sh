@@ -141,7 +141,8 @@ LOCK=$KTSTR_CACHE_DIR/.locks/source-$(printf %s "$LOCKTREE" | crc32).lock
 [ -f "$LOCK" ] || fail "no source-tree lock file $LOCK"
 # this subshell, exec'ed into sleep, keeps the lock; /proc/locks names flock(1),
 # which took it and is gone: killing the sleep releases it
-(exec 9>"$LOCK" && flock -n 9 && exec sleep 30) </dev/null >/dev/null 2>&1 &
+# (blocking: a non-blocking try could lose to the probe below and never hold it)
+(exec 9>"$LOCK" && flock 9 && exec sleep 30) </dev/null >/dev/null 2>&1 &
 holder=$!
 for _ in $(seq 100); do
 	flock -n "$LOCK" true || break
@@ -198,11 +199,14 @@ expect err "KTSTR_CPU_CAP is a resource contract"
 KTSTR_CPU_CAP=1 build --source "$TREE" --force --cpu-cap 1 || fail "--cpu-cap 1 failed"
 tail -1 "$WORK/make.log" | grep -q -- '-j1' || fail "--cpu-cap 1: $(tail -1 "$WORK/make.log")"
 
-# 13. make never sees the GitHub Actions cache credentials (the rest of the environment it does)
+# 13. make never sees the GitHub Actions cache credentials (the rest of the environment it
+# does), nor a descriptor of ktstr's beyond its stdio (fd 7 here; -j1: no jobserver pipe)
 ACTIONS_RUNTIME_TOKEN=secret-token ACTIONS_RESULTS_URL=https://results.example/ \
 	ACTIONS_CACHE_URL=https://cache.example/ KTSTR_TEST_CANARY=kept \
-	FAKE_KERNEL_PROC=$WORK/make-proc build --source "$TREE" --force ||
+	FAKE_KERNEL_PROC=$WORK/make-proc build --source "$TREE" --force --cpu-cap 1 7</dev/null ||
 	{ cat "$WORK/err" >&2; fail "the environment build failed"; }
+[ "$(tr '\n' ' ' <"$WORK/make-proc.fds")" = "0 1 2 " ] ||
+	fail "make inherited descriptors: $(tr '\n' ' ' <"$WORK/make-proc.fds")"
 grep -qx 'KTSTR_TEST_CANARY=kept' "$WORK/make-proc.env" || fail "make's environment was not dumped"
 ! grep -E '^ACTIONS_(RUNTIME_TOKEN|RESULTS_URL|CACHE_URL)=|secret-token' "$WORK/make-proc.env" ||
 	fail "the gha credentials reached make"
