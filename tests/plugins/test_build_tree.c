@@ -146,6 +146,19 @@ static void test_capture(void **state)
 	assert_string_equal(buf, "/p");
 }
 
+/* The child's descriptors: its stdio and nothing else of ours (here an inheritable fd). */
+static void test_capture_fds(void **state)
+{
+	const char *ls[] = {"sh", "-c", "ls /proc/$$/fd; true", NULL};
+	int leak = open("/dev/null", O_RDONLY); /* no O_CLOEXEC: a child would inherit it */
+	char buf[256];
+
+	assert_true(leak >= 3);
+	assert_int_equal(ktstr_build_proc__capture(ls, NULL, buf, sizeof(buf)), 0);
+	close(leak);
+	assert_string_equal(buf, "0\n1\n2");
+}
+
 static uint64_t last_steps;
 static unsigned nr_progress;
 static bool cancel_now;
@@ -255,7 +268,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_git),
 	    cmocka_unit_test(test_lock),
-	    cmocka_unit_test(test_capture),
+	    cmocka_unit_test(test_capture), cmocka_unit_test(test_capture_fds),
 	    cmocka_unit_test(test_run),
 	    cmocka_unit_test(test_cancel_and_timeout),
 	};

@@ -5,6 +5,7 @@
  * search of an extracted package tree and the program runner.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -329,6 +330,20 @@ static void test_run_env_secrets(void **state)
 	unsetenv("KTSTR_TEST_CANARY");
 }
 
+/* The child's descriptors: its stdio and nothing else of ours (here an inheritable fd). */
+static void test_run_fds(void **state)
+{
+	const char *argv[] = {"sh", "-c", "ls /proc/$$/fd; true", NULL};
+	struct debian_cmd c = {.argv = argv, .capture = true};
+	int leak = open("/dev/null", O_RDONLY); /* no O_CLOEXEC: a child would inherit it */
+
+	assert_true(leak >= 3);
+	assert_int_equal(debian_run(&c), 0);
+	close(leak);
+	assert_string_equal(c.out, "0\n1\n2\n");
+	free(c.out);
+}
+
 static void test_run_long_stderr(void **state)
 {
 	/* 100 kB on stderr: the tail is kept, the child never blocks on a full pipe */
@@ -427,7 +442,7 @@ int main(void)
 	    cmocka_unit_test(test_archive),
 	    cmocka_unit_test(test_tree),
 	    cmocka_unit_test(test_run_output),
-	    cmocka_unit_test(test_run_env_secrets), cmocka_unit_test(test_run_long_stderr),
+	    cmocka_unit_test(test_run_env_secrets), cmocka_unit_test(test_run_fds), cmocka_unit_test(test_run_long_stderr),
 	    cmocka_unit_test(test_run_cancel),
 	};
 

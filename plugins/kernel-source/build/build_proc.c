@@ -1,4 +1,4 @@
-#define _GNU_SOURCE /* pipe2, execvpe */
+#define _GNU_SOURCE /* pipe2, execvpe, close_range */
 #include "build_proc.h"
 
 #include <errno.h>
@@ -74,6 +74,12 @@ static void child_exec(const char *const *argv, const char *cwd, int out_fd, int
 	    dup2(out_fd, STDOUT_FILENO) < 0 ||
 	    dup2(err_fd < 0 ? null : err_fd, STDERR_FILENO) < 0) {
 		_exit(127);
+	}
+	/* nothing else of ours: lock files, the log, libcurl's sockets of another thread */
+	if (close_range(3, ~0U, 0) != 0) {
+		for (int fd = 3; fd < 4096; fd++) {
+			close(fd);
+		}
 	}
 	signal(SIGPIPE, SIG_DFL);
 	execvpe(argv[0], (char *const *)argv, env);

@@ -88,6 +88,7 @@ static int spawn(struct debian_cmd *c, int out_fd, int err_fd, pid_t *pid)
 		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	}
 	posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3); /* nothing else of ours */
 	if (c->cwd != NULL) {
 		posix_spawn_file_actions_addchdir_np(&fa, c->cwd);
 	}

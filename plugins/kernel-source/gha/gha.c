@@ -6,7 +6,9 @@
  * every failure is one warning line, and after the first one the service is
  * left alone for the rest of the run.
  */
+#define _GNU_SOURCE /* mkostemp */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -167,7 +169,7 @@ static FILE *gha__temp(const char *dir, char *err, size_t errlen)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/.gha-blob-XXXXXX", dir);
-	fd = mkstemp(path);
+	fd = mkostemp(path, O_CLOEXEC); /* not in make or apt started meanwhile */
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot create a temporary file in %s: %s", dir,
 			 strerror(errno));
