@@ -247,10 +247,15 @@ unsigned ktstr_kcache__sweep_tmp(const char *root, const char *keep);
 size_t ktstr_kcache__clean_select(const struct ktstr_kcache_list *l, long keep, bool corrupt_only,
 				  bool *sel);
 /**
- * @brief Remove entry @p key unless someone holds its lock (a test run
- *        reading it, an install): the lock is tried without waiting.
- * @return 0; -EBUSY when held (err names the holders); -errno (err set)
+ * @brief Remove entry @p seen (as a listing showed it) unless someone holds
+ *        its lock (a test run reading it, an install): the lock is tried
+ *        without waiting. Under the lock the entry is loaded again and left
+ *        alone when it changed since (a corrupt one repaired, a valid one
+ *        reinstalled).
+ * @return 0; -EBUSY when held (err names the holders); -ESTALE when it
+ *         changed; -errno (err set)
  */
-int ktstr_kcache__remove(const char *root, const char *key, char *err, size_t errlen);
+int ktstr_kcache__remove(const char *root, const struct ktstr_kcache_entry *seen, char *err,
+			 size_t errlen);
 
 #endif

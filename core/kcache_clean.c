@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 
@@ -24,8 +25,27 @@ size_t ktstr_kcache__clean_select(const struct ktstr_kcache_list *l, long keep, 
 	return n;
 }
 
-int ktstr_kcache__remove(const char *root, const char *key, char *err, size_t errlen)
+/* True when {root}/{seen->key} is still what the listing saw. */
+static bool clean__unchanged(const char *root, const struct ktstr_kcache_entry *seen)
 {
+	struct ktstr_kcache_entry *now = malloc(sizeof(*now));
+	bool same;
+
+	if (now == NULL) {
+		return false;
+	}
+	ktstr_kcache_entry__load(root, seen->key, now);
+	same = seen->err != KTSTR_KCACHE_OK ? now->err != KTSTR_KCACHE_OK
+					     : now->err == KTSTR_KCACHE_OK &&
+						   strcmp(now->meta.built_at, seen->meta.built_at) == 0;
+	free(now);
+	return same;
+}
+
+int ktstr_kcache__remove(const char *root, const struct ktstr_kcache_entry *seen, char *err,
+			 size_t errlen)
+{
+	const char *key = seen->key;
 	char path[PATH_MAX];
 	int fd, rc;
 
@@ -44,6 +64,11 @@ int ktstr_kcache__remove(const char *root, const char *key, char *err, size_t er
 		if (rc < 0) {
 			return rc;
 		}
+	}
+	if (fd >= 0 && !clean__unchanged(root, seen)) {
+		ktstr_kcache__unlock(fd);
+		snprintf(err, errlen, "%s changed since it was listed; left alone", key);
+		return -ESTALE;
 	}
 	rc = ktstr_fs__rm_rf(path);
 	ktstr_kcache__unlock(fd);

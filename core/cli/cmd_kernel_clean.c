@@ -109,10 +109,12 @@ static int remove_all(const char *root, const struct ktstr_kcache_list *l, const
 	int status = 0;
 
 	for (size_t i = 0; i < l->n; i++) {
-		int rc = sel[i] ? ktstr_kcache__remove(root, l->v[i].key, err, sizeof(err)) : 1;
+		int rc = sel[i] ? ktstr_kcache__remove(root, &l->v[i], err, sizeof(err)) : 1;
 
 		if (rc == 0) {
 			removed++;
+		} else if (rc == -ESTALE) {
+			fprintf(stderr, "skipped %s\n", err);
 		} else if (rc == -EBUSY) {
 			busy++;
 			fprintf(stderr, "skipped %s: in use (%s)\n", l->v[i].key, err);

@@ -206,18 +206,36 @@ static void test_remove_skips_held(void **state)
 	struct stat st;
 
 	(void)state;
+	struct ktstr_kcache_entry *seen = malloc(sizeof(*seen));
+
 	kc_entry("busy", "6.1.1", "2026-01-01T00:00:00Z", "bzImage", false);
+	assert_int_equal(ktstr_kcache_entry__load(kc_root, "busy", seen), 0);
 	pid = hold("busy", LOCK_SH);
-	assert_int_equal(ktstr_kcache__remove(kc_root, "busy", err, sizeof(err)), -EBUSY);
+	assert_int_equal(ktstr_kcache__remove(kc_root, seen, err, sizeof(err)), -EBUSY);
 	assert_non_null(strstr(err, "pid="));
 	snprintf(path, sizeof(path), "%s/busy", kc_root);
 	assert_int_equal(stat(path, &st), 0);
 	release(pid);
-	assert_int_equal(ktstr_kcache__remove(kc_root, "busy", err, sizeof(err)), 0);
+	/* reinstalled since it was listed: left alone */
+	kc_entry("busy", "6.1.1", "2026-02-01T00:00:00Z", "bzImage", false);
+	assert_int_equal(ktstr_kcache__remove(kc_root, seen, err, sizeof(err)), -ESTALE);
+	assert_string_equal(err, "busy changed since it was listed; left alone");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(ktstr_kcache_entry__load(kc_root, "busy", seen), 0);
+	assert_int_equal(ktstr_kcache__remove(kc_root, seen, err, sizeof(err)), 0);
 	assert_int_equal(stat(path, &st), -1);
+	/* corrupt when listed, repaired since: left alone; still corrupt: removed */
+	kc_put("fixed/metadata.json", "{}");
+	assert_int_equal(ktstr_kcache_entry__load(kc_root, "fixed", seen), -EINVAL);
+	kc_entry("fixed", "6.1.2", "2026-01-01T00:00:00Z", "bzImage", false);
+	assert_int_equal(ktstr_kcache__remove(kc_root, seen, err, sizeof(err)), -ESTALE);
+	kc_put("fixed/metadata.json", "{}");
+	assert_int_equal(ktstr_kcache__remove(kc_root, seen, err, sizeof(err)), 0);
 	/* a corrupt entry with a name no key can have still goes */
 	kc_put(".tmp-x-1/y", "");
-	assert_int_equal(ktstr_kcache__remove(kc_root, ".tmp-x-1", err, sizeof(err)), 0);
+	snprintf(seen->key, sizeof(seen->key), ".tmp-x-1");
+	assert_int_equal(ktstr_kcache__remove(kc_root, seen, err, sizeof(err)), 0);
+	free(seen);
 }
 
 static void test_read_lock(void **state)
