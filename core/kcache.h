@@ -61,7 +61,8 @@ enum ktstr_kcache_err {
 /** @brief "missing", "unreadable", ..., "unknown". */
 const char *ktstr_kcache_err__name(enum ktstr_kcache_err kind);
 
-#define KTSTR_KCACHE_SOURCE_MAX 1024
+/* room for a local build's source_tree_path (PATH_MAX) and the rest */
+#define KTSTR_KCACHE_SOURCE_MAX (PATH_MAX + 1024)
 
 /** @brief metadata.json's fields; strings are "" when null, int64s -1. */
 struct ktstr_kcache_meta {
