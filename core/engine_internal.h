@@ -21,6 +21,8 @@ struct ktstr_engine_kernel {
 	char *dir;                  /* the kernel's directory (KTSTR_KERNEL, KTSTR_KERNEL_LIST) */
 	struct ktstr_kernel *k;     /* resolved description */
 	const char *source;         /* instance name of the source that resolved it */
+	bool locked;                /* cache_lock holds LOCK_SH on its cache entry */
+	int cache_lock;             /* for the whole run: no clean or --force swaps it */
 };
 
 struct ktstr_engine {

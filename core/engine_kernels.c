@@ -404,6 +404,30 @@ static void free_kernel(struct ktstr_engine_kernel *ek)
 	free(ek->label);
 	free(ek->dir);
 	ktstr_kernel__free(ek->k);
+	if (ek->locked) {
+		ktstr_kcache__unlock(ek->cache_lock);
+	}
+}
+
+/*
+ * Hold each cached kernel's entry shared until the run ends, so `kernel
+ * clean` or `kernel build --force` cannot remove or swap it between tests.
+ */
+static int lock_entries(struct ktstr_engine *e, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < e->nkernels; i++) {
+		struct ktstr_engine_kernel *ek = &e->kernels[i];
+		int fd, ret;
+
+		ret = ktstr_kcache__read_lock(ktstr_kernel__get(ek->k, KTSTR_KERNEL_IMAGE), &fd,
+					      err, errlen);
+		if (ret != 0) {
+			return ret;
+		}
+		ek->locked = fd >= 0;
+		ek->cache_lock = fd;
+	}
+	return 0;
 }
 
 /* Drop exact (label, dir) repeats, refuse labels that sanitize alike, export the set. */
@@ -459,6 +483,9 @@ int ktstr_engine__resolve_kernels(struct ktstr_engine *e, char *err, size_t errl
 	}
 	if (ret == 0) {
 		ret = finish_set(e, err, errlen);
+	}
+	if (ret == 0) {
+		ret = lock_entries(e, err, errlen);
 	}
 	if (ret == -ENOMEM && err[0] == '\0') {
 		snprintf(err, errlen, "out of memory while resolving kernels");

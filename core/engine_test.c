@@ -12,7 +12,6 @@
 #include "fsutil.h"
 #include "guest_output.h"
 #include "guest_spec.h"
-#include "kcache.h"
 #include "log.h"
 #include "runinfo.h"
 #include "scenario.h"
@@ -207,7 +206,6 @@ int ktstr_engine__run_test(struct ktstr_engine *e, size_t i)
 	const char *flagset = c.flags != NULL ? c.flags->name : "default";
 	void *lease = NULL;
 	bool planned = false, ran = false;
-	int kfd = -1;
 	uint64_t t0 = ktstr_runinfo__now_ms(), t_end = 0;
 	size_t com2_len = 0;
 	int ret;
@@ -264,12 +262,7 @@ int ktstr_engine__run_test(struct ktstr_engine *e, size_t i)
 		   .host_cpus = plan.host_cpus, .console_path = c.com1, .protocol_path = c.com2,
 		   .timeout_ms = test_timeout_ms(e, c.duration_ms, plan.vcpus),
 		   .cancel_fd = e->opts->cancel_fd);
-	ret = ktstr_kcache__read_lock(spec.kernel_image, &kfd, c.error, sizeof(c.error));
-	if (ret != 0) {
-		goto out;
-	}
 	ret = ktstr_inst__vm_run(e->vm, &spec, &outcome);
-	ktstr_kcache__unlock(kfd);
 	if (ret != 0) {
 		snprintf(c.error, sizeof(c.error), "VM backend %s could not start the VM: %s",
 			 ktstr_inst__name(e->vm),
