@@ -175,6 +175,28 @@ state=$(sed 's/.*) //' "/proc/$(cat "$SLOW/.fake-sleep.pid")/stat" 2>/dev/null |
 [ -z "$state" ] || [ "$state" = Z ] || fail "make's children outlived the cancel (state $state)"
 [ "$(entries)" = "$before" ] || fail "a cancelled build was cached"
 
+# 11b. ktstr killed outright (SIGKILL: no cleanup of its own) during make: the whole make
+# group goes with it, the sleep in a recipe included, within about two seconds
+KILLED=$WORK/killed
+new_tree "$KILLED"
+FAKE_KERNEL_SLEEP=60 "$KTSTR_BIN" kernel build --source "$KILLED" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+	[ -s "$KILLED/.fake-sleep.pid" ] && break
+	sleep 0.1
+done
+[ -s "$KILLED/.fake-sleep.pid" ] || fail "the slow build never started"
+sleeper=$(cat "$KILLED/.fake-sleep.pid")
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null || true
+state=x
+for _ in $(seq 20); do
+	state=$(sed 's/.*) //' "/proc/$sleeper/stat" 2>/dev/null | cut -c1)
+	[ -z "$state" ] || [ "$state" = Z ] && break
+	sleep 0.1
+done
+[ -z "$state" ] || [ "$state" = Z ] || { kill "$sleeper" 2>/dev/null; fail "make's sleep outlived a SIGKILL of ktstr (state $state)"; }
+
 # 12. usage and CPU-cap rules
 build && fail "no --source accepted"
 expect err "name the source tree with --source DIR"

@@ -9,11 +9,13 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -429,6 +431,71 @@ static void test_run_cancel(void **state)
 	}
 }
 
+/* Whether @pid is gone or a zombie within @ms milliseconds. */
+static bool gone_within(pid_t pid, int ms)
+{
+	for (int i = 0; i <= ms / 20; i++) {
+		char path[64], st = 0;
+		FILE *s;
+
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		s = fopen(path, "r");
+		if (s == NULL) {
+			return true;
+		}
+		if (fscanf(s, "%*d %*s %c", &st) != 1) {
+			st = 'Z'; /* went while read */
+		}
+		fclose(s);
+		if (st == 'Z') {
+			return true;
+		}
+		usleep(20000);
+	}
+	return false;
+}
+
+/* ktstr killed outright (SIGKILL) while a program runs: the program's group goes too. */
+static void test_run_parent_killed(void **state)
+{
+	char pidfile[] = "/tmp/ktstr-debian-run-XXXXXX", cmd[256];
+	int fd = mkstemp(pidfile), grandchild = 0;
+	pid_t runner;
+	FILE *f = NULL;
+
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "sleep 30 & echo $! > %s.tmp; mv %s.tmp %s; wait", pidfile,
+		 pidfile, pidfile);
+	unlink(pidfile);
+	runner = fork(); /* stands in for ktstr */
+	assert_true(runner >= 0);
+	if (runner == 0) {
+		const char *argv[] = {"sh", "-c", cmd, NULL};
+		struct debian_cmd c = {.argv = argv};
+
+		_exit(debian_run(&c) == 0 ? 0 : 1);
+	}
+	for (int i = 0; i < 250 && f == NULL; i++) {
+		f = fopen(pidfile, "r");
+		if (f == NULL) {
+			usleep(20000);
+		}
+	}
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%d", &grandchild), 1);
+	fclose(f);
+	unlink(pidfile);
+	assert_true(grandchild > 0);
+	assert_false(gone_within(grandchild, 200)); /* it runs while the runner lives */
+	kill(runner, SIGKILL);
+	waitpid(runner, NULL, 0);
+	if (!gone_within(grandchild, 2000)) {
+		kill(grandchild, SIGKILL);
+		fail_msg("the program's child outlived a SIGKILL of its runner");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -442,7 +509,7 @@ int main(void)
 	    cmocka_unit_test(test_archive),
 	    cmocka_unit_test(test_tree),
 	    cmocka_unit_test(test_run_output),
-	    cmocka_unit_test(test_run_env_secrets), cmocka_unit_test(test_run_fds), cmocka_unit_test(test_run_long_stderr),
+	    cmocka_unit_test(test_run_env_secrets), cmocka_unit_test(test_run_fds), cmocka_unit_test(test_run_parent_killed), cmocka_unit_test(test_run_long_stderr),
 	    cmocka_unit_test(test_run_cancel),
 	};
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -63,13 +64,40 @@ static char **child_env(void)
 	return env;
 }
 
-/* In the child: own process group, cwd, stdio, exec. Never returns. */
-static void child_exec(const char *const *argv, const char *cwd, int out_fd, int err_fd,
-		       char **env)
+/* The guardian's answer to ktstr's death: the whole group goes (make, its shells, compilers). */
+static void on_parent_death(int sig)
 {
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	(void)sig;
+	kill(0, SIGKILL);
+}
+
+/*
+ * In the child, the group leader: cwd, stdio, then the command forked and
+ * waited for, and its exit status passed on. It stays behind as a guardian:
+ * when ktstr dies, even by SIGKILL, the kernel sends it SIGUSR1
+ * (PR_SET_PDEATHSIG) and it kills the group, so no make goes on building in
+ * the tree. A cancel's SIGTERM is for the command: the guardian ignores it
+ * and exits after the command. Only async-signal-safe calls. Never returns.
+ */
+static void child_exec(const char *const *argv, const char *cwd, int out_fd, int err_fd,
+		       char **env, pid_t parent)
+{
+	struct sigaction sa = {.sa_handler = on_parent_death};
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), status;
+	pid_t guard = getpid(), cmd;
+	sigset_t none;
 
 	setpgid(0, 0);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* ktstr may have died before the prctl: then the parent is another process */
+	if (prctl(PR_SET_PDEATHSIG, SIGUSR1) != 0 || getppid() != parent) {
+		_exit(127);
+	}
 	if (null < 0 || (cwd != NULL && chdir(cwd) != 0) || dup2(null, STDIN_FILENO) < 0 ||
 	    dup2(out_fd, STDOUT_FILENO) < 0 ||
 	    dup2(err_fd < 0 ? null : err_fd, STDERR_FILENO) < 0) {
@@ -81,9 +109,31 @@ static void child_exec(const char *const *argv, const char *cwd, int out_fd, int
 			close(fd);
 		}
 	}
-	signal(SIGPIPE, SIG_DFL);
-	execvpe(argv[0], (char *const *)argv, env);
-	_exit(127);
+	cmd = fork();
+	if (cmd == 0) {
+		/* the guardian gone (killed with the group or before this): so is the command */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != guard) {
+			_exit(127);
+		}
+		signal(SIGUSR1, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		execvpe(argv[0], (char *const *)argv, env);
+		_exit(127);
+	}
+	if (cmd < 0) {
+		_exit(127);
+	}
+	/* the output pipe is the command's: its end (EOF) must not wait for the guardian */
+	dup2(STDIN_FILENO, STDOUT_FILENO);
+	dup2(STDIN_FILENO, STDERR_FILENO);
+	while (waitpid(cmd, &status, 0) < 0) {
+		if (errno != EINTR) {
+			_exit(127);
+		}
+	}
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
 /* Fork @argv in its own process group with stdout (and stderr when @merge) on a pipe. */
@@ -91,6 +141,7 @@ static int start_child(const char *const *argv, const char *cwd, bool merge, pid
 		       int *read_fd)
 {
 	char **env = child_env(); /* before fork: the child only calls async-signal-safe code */
+	pid_t parent = getpid();
 	int fds[2];
 
 	if (env == NULL) {
@@ -112,7 +163,7 @@ static int start_child(const char *const *argv, const char *cwd, bool merge, pid
 		return -e;
 	}
 	if (*pid == 0) {
-		child_exec(argv, cwd, fds[1], merge ? fds[1] : -1, env);
+		child_exec(argv, cwd, fds[1], merge ? fds[1] : -1, env, parent);
 	}
 	free(env);
 	setpgid(*pid, *pid); /* also done by the child: whichever runs first */

@@ -1,4 +1,4 @@
-/* posix_spawn with captured output and cancellation (see debian_run.h). */
+/* fork and exec with captured output and cancellation (see debian_run.h). */
 #define _GNU_SOURCE
 #include "debian_run.h"
 
@@ -6,9 +6,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,45 +58,125 @@ static char **child_env(void)
 	return env;
 }
 
+/* The guardian's answer to ktstr's death: the whole group goes (apt and its methods). */
+static void on_parent_death(int sig)
+{
+	(void)sig;
+	kill(0, SIGKILL);
+}
+
+/*
+ * In the child, the group leader: stdio, cwd, then the program forked and
+ * waited for, and its exit status passed on. It stays behind as a guardian:
+ * when ktstr dies, even by SIGKILL, the kernel sends it SIGUSR1
+ * (PR_SET_PDEATHSIG) and it kills the group, so no apt goes on downloading.
+ * A cancel's SIGTERM is for the program: the guardian ignores it and exits
+ * after it. An exec failure's errno goes to @exec_fd. Only async-signal-safe
+ * calls. Never returns.
+ */
+static void guard(struct debian_cmd *c, int out_fd, int err_fd, int exec_fd, char **env,
+		  pid_t parent)
+{
+	struct sigaction sa = {.sa_handler = on_parent_death};
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), status, e;
+	pid_t self = getpid(), cmd;
+	sigset_t none;
+
+	setpgid(0, 0);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* ktstr may have died before the prctl: then the parent is another process */
+	if (prctl(PR_SET_PDEATHSIG, SIGUSR1) != 0 || getppid() != parent) {
+		_exit(127);
+	}
+	if (null < 0 || dup2(null, 0) < 0 || dup2(out_fd >= 0 ? out_fd : null, 1) < 0 ||
+	    dup2(err_fd, 2) < 0 || (exec_fd != 3 && dup3(exec_fd, 3, O_CLOEXEC) < 0) ||
+	    (c->cwd != NULL && chdir(c->cwd) != 0)) {
+		e = errno;
+		(void)!write(exec_fd, &e, sizeof(e));
+		_exit(127);
+	}
+	/* nothing else of ours: lock files, libcurl's sockets of another thread; 3 is exec_fd */
+	if (close_range(4, ~0U, 0) != 0) {
+		for (int fd = 4; fd < 4096; fd++) {
+			close(fd);
+		}
+	}
+	cmd = fork();
+	if (cmd == 0) {
+		/* the guardian gone (killed with the group or before this): so is the program */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != self) {
+			_exit(127);
+		}
+		signal(SIGUSR1, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		execvpe(c->argv[0], (char *const *)c->argv, env);
+		e = errno;
+		(void)!write(3, &e, sizeof(e));
+		_exit(127);
+	}
+	if (cmd < 0) {
+		e = errno;
+		(void)!write(3, &e, sizeof(e));
+		_exit(127);
+	}
+	/* the pipes are the program's: their end (EOF) must not wait for the guardian */
+	close(3);
+	dup2(0, 1);
+	dup2(0, 2);
+	while (waitpid(cmd, &status, 0) < 0) {
+		if (errno != EINTR) {
+			_exit(127);
+		}
+	}
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+/* Start @c in its own process group; -errno when it cannot be (-ENOENT: no such program). */
 static int spawn(struct debian_cmd *c, int out_fd, int err_fd, pid_t *pid)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, dflt;
-	char **env = child_env();
-	int rc;
+	char **env = child_env(); /* before fork: the child only calls async-signal-safe code */
+	pid_t parent = getpid();
+	int ep[2], e = 0;
+	ssize_t n;
 
 	if (env == NULL) {
 		return -ENOMEM;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&attr);
-	sigemptyset(&none);
-	sigemptyset(&dflt);
-	sigaddset(&dflt, SIGPIPE);
-	sigaddset(&dflt, SIGINT);
-	sigaddset(&dflt, SIGTERM);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &dflt);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-					    POSIX_SPAWN_SETPGROUP);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	if (out_fd >= 0) {
-		posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
-	} else {
-		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	if (pipe2(ep, O_CLOEXEC) != 0) {
+		e = errno;
+		free(env);
+		return -e;
 	}
-	posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3); /* nothing else of ours */
-	if (c->cwd != NULL) {
-		posix_spawn_file_actions_addchdir_np(&fa, c->cwd);
+	*pid = fork();
+	if (*pid == 0) {
+		close(ep[0]);
+		guard(c, out_fd, err_fd, ep[1], env, parent);
 	}
-	rc = -posix_spawnp(pid, c->argv[0], &fa, &attr, (char *const *)c->argv, env);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	e = *pid < 0 ? errno : 0;
+	close(ep[1]);
 	free(env);
-	return rc;
+	if (*pid < 0) {
+		close(ep[0]);
+		return -e;
+	}
+	setpgid(*pid, *pid); /* also done by the child: whichever runs first */
+	/* EOF: exec'd (the copy in the program closed on exec, the guardian's closed) */
+	while ((n = read(ep[0], &e, sizeof(e))) < 0 && errno == EINTR) {
+	}
+	close(ep[0]);
+	if (n == (ssize_t)sizeof(e)) {
+		while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR) {
+		}
+		return -(e != 0 ? e : EIO);
+	}
+	return 0;
 }
 
 /* Append what @p fd has to the growing stdout buffer. 0, 1 at EOF, or -errno. */
@@ -195,7 +275,7 @@ int debian_run(struct debian_cmd *c)
 	int outp[2] = {-1, -1}, errp[2] = {-1, -1}, rc, ws;
 	size_t cap = 0, elen = 0;
 	bool out_open, err_open = true;
-	pid_t pid;
+	pid_t pid = -1;
 
 	c->out = NULL;
 	c->out_len = 0;

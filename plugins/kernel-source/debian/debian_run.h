@@ -1,8 +1,10 @@
 /*
  * Run one program (apt-get, apt-cache, dpkg-deb) without a shell: argv
- * through posix_spawnp, stdout captured or dropped, the tail of stderr kept
- * for the error message, cancellation polled ten times a second. The child
- * runs in its own process group and never outlives the call.
+ * through fork and execvpe, stdout captured or dropped, the tail of stderr
+ * kept for the error message, cancellation polled ten times a second. The
+ * child runs in its own process group, without ktstr's descriptors beyond its
+ * stdio or the GitHub Actions cache credentials, and outlives neither the
+ * call nor ktstr (a guardian kills the group when ktstr dies, even by SIGKILL).
  */
 #ifndef KTSTR_DEBIAN_RUN_H
 #define KTSTR_DEBIAN_RUN_H
