@@ -170,6 +170,24 @@ static void test_inspect_errors(void **state)
 	assert_int_equal(ktstr_kimage__inspect(at("adir"), &kind, NULL, 0), -EISDIR);
 }
 
+/* A FIFO (or device) is refused at once: opening one to read would wait for a writer. */
+static void test_fifo_refused(void **state)
+{
+	enum ktstr_kimage_kind kind;
+	char want[PATH_MAX + 100];
+
+	assert_int_equal(mkfifo(at("fifo"), 0600), 0);
+	alarm(10); /* a hang fails the test instead of stalling it */
+	assert_int_equal(ktstr_kimage__inspect(at("fifo"), &kind, NULL, 0), -EINVAL);
+	assert_int_equal(resolve(at("fifo")), -EINVAL);
+	snprintf(want, sizeof(want),
+		 "kernel path %s: %s is not a regular file (a FIFO, device or socket)", at("fifo"),
+		 at("fifo"));
+	assert_string_equal(err, want);
+	assert_int_equal(resolve("/dev/null"), -EINVAL);
+	alarm(0);
+}
+
 static void test_image_file(void **state)
 {
 	mkdirs("boot");
@@ -343,7 +361,7 @@ int main(void)
 	    cmocka_unit_test(test_not_mine),
 	    cmocka_unit_test(test_parse_bzimage),
 	    cmocka_unit_test(test_parse_elf),
-	    cmocka_unit_test(test_inspect_errors),
+	    cmocka_unit_test(test_inspect_errors), cmocka_unit_test(test_fifo_refused),
 	    cmocka_unit_test(test_image_file),
 	    cmocka_unit_test(test_kernel_tree),
 	    cmocka_unit_test(test_install_dir),

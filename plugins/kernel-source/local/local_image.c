@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* x86 boot protocol (Documentation/arch/x86/boot.rst): setup header fields */
@@ -83,9 +84,20 @@ int ktstr_kimage__inspect(const char *path, enum ktstr_kimage_kind *kind, char *
 	size_t len = 0;
 	int fd, rc = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+
+	/* O_NONBLOCK: a FIFO's open would wait for a writer */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		return -errno;
+	}
+	if (fstat(fd, &st) != 0) {
+		rc = -errno;
+		goto err_fd;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL; /* a FIFO, device or socket */
+		goto err_fd;
 	}
 	buf = malloc(KTSTR_KIMAGE_HEAD_BYTES);
 	if (buf == NULL) {

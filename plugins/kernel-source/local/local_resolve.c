@@ -181,8 +181,13 @@ int ktstr_local__resolve(const char *id, const char *home, struct ktstr_local_ke
 		if (rc < 0) {
 			return rc;
 		}
-	} else {
+	} else if (S_ISREG(st.st_mode)) {
 		snprintf(image, sizeof(image), "%s", abs);
+	} else {
+		snprintf(err, errlen,
+			 "kernel path %s: %s is not a regular file (a FIFO, device or socket)", id,
+			 abs);
+		return -EINVAL;
 	}
 	rc = ktstr_kimage__inspect(image, &kind, out->version, sizeof(out->version));
 	if (rc < 0) {
