@@ -35,6 +35,7 @@ static char root[256], said[65536]; /* everything logged or set as an error */
 static pid_t server;
 static int port;
 static unsigned installs, warnings;
+static int install_fails; /* fake_install returns this when non-zero */
 static struct {
 	char what[128];
 	uint64_t done, total;
@@ -92,6 +93,9 @@ static int fake_install(struct ktstr_inst *inst, const struct ktstr_kernel_insta
 	char dir[300], image[600];
 	int ret;
 
+	if (install_fails != 0) {
+		return install_fails; /* the local cache's trouble, before any fill */
+	}
 	snprintf(dir, sizeof(dir), "%s/install-%u", root, installs);
 	assert_int_equal(mkdir(dir, 0755), 0);
 	ret = req->fill(inst, req->ctx, dir, &meta);
@@ -431,6 +435,28 @@ static void test_miss_list_evicts_oldest(void **state)
 	ktstr_mock_inst__free(&inst);
 }
 
+/* A local install failure (-ENOSPC) is a warning, and the service stays on. */
+static void test_local_install_failure(void **state)
+{
+	struct ktstr_inst inst;
+	const struct ktstr_kernel_source_ops *ops = load(&inst);
+	struct ktstr_kernel k = {0};
+
+	use_v1();
+	assert_int_equal(ops->remote_store(&inst, "key-9", entry_dir("e", "img")), 0);
+	install_fails = -ENOSPC;
+	assert_int_equal(ops->resolve(&inst, "key-9", &k), -ENOENT); /* the chain goes on */
+	install_fails = 0;
+	assert_int_equal(warnings, 1);
+	assert_non_null(strstr(said, "could not be installed: No space left on device"));
+	/* the service is still asked */
+	assert_int_equal(ops->resolve(&inst, "key-9", &k), 0);
+	assert_int_equal(installs, 1);
+	assert_int_equal(count(server_log(), "GET /_apis/artifactcache/cache "), 2);
+	ktstr_mock_kernel__free(&k);
+	ktstr_mock_inst__free(&inst);
+}
+
 static void test_server_error_once(void **state)
 {
 	struct ktstr_inst inst;
@@ -584,7 +610,7 @@ int main(void)
 	    T(test_v2_round_trip),
 	    T(test_restored_files),
 	    T(test_resolve),
-	    T(test_miss_list_evicts_oldest), T(test_server_error_once),
+	    T(test_miss_list_evicts_oldest), T(test_local_install_failure), T(test_server_error_once),
 	    T(test_fetch_error_is_reported),
 	    T(test_cut_bodies),
 	    T(test_closed_port),

@@ -299,7 +299,11 @@ static int gha__resolve(struct ktstr_inst *inst, const char *id, struct ktstr_ke
 				 "the restored entry %s could not be installed: %s", id,
 				 strerror(-ret));
 		}
-		ret = gha__failed(fill.op, ret < 0 ? ret : 0);
+		/*
+		 * Not gha__failed: the service's own failures (download, blob) were
+		 * noted in the fill; a local one (-EBUSY, -ENOSPC) says nothing of it.
+		 */
+		ret = ret < 0 ? ret : 0;
 	}
 	if (ret < 0 && ret != -ENOENT && ret != -ECANCELED) {
 		/* The chain goes on to the next source; say once why this one did not help. */
