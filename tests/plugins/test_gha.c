@@ -212,6 +212,29 @@ static int parse_url(int (*fn)(const char *, size_t, char **, char *, size_t), c
 	return ret;
 }
 
+/* The key a lookup answers for must be the one asked for; keys= takes no ','. */
+static void test_answer_key(void **state)
+{
+	const char *v1 = "{\"cacheKey\":\"k-1\",\"archiveLocation\":\"https://b/1\"}";
+	const char *v2 = "{\"ok\":true,\"signed_download_url\":\"https://b/2\","
+			 "\"matched_key\":\"k-1\"}";
+	char got[64], url[128];
+
+	assert_true(ktstr_gha_parse__key_matches(v1, strlen(v1), false, "k-1", got, sizeof(got)));
+	assert_string_equal(got, "k-1");
+	assert_false(ktstr_gha_parse__key_matches(v1, strlen(v1), false, "k-10", got, sizeof(got)));
+	assert_false(ktstr_gha_parse__key_matches(v1, strlen(v1), false, "k", got, sizeof(got)));
+	assert_true(ktstr_gha_parse__key_matches(v2, strlen(v2), true, "k-1", got, sizeof(got)));
+	assert_false(ktstr_gha_parse__key_matches(v2, strlen(v2), true, "k-2", got, sizeof(got)));
+	assert_string_equal(got, "k-1");
+	/* each protocol reads its own member */
+	assert_true(ktstr_gha_parse__key_matches(v2, strlen(v2), false, "k-2", got, sizeof(got)));
+	assert_string_equal(got, "");
+	assert_true(ktstr_gha_parse__key_matches("{}", 2, true, "k-2", got, sizeof(got)));
+	assert_int_equal(ktstr_gha_url__v1_lookup("http://h/", "a,b", url, sizeof(url)), -EINVAL);
+	assert_int_equal(ktstr_gha_url__v1_lookup("http://h/", "a;b", url, sizeof(url)), 0);
+}
+
 static void test_parsers(void **state)
 {
 	char url[256], err[256];
@@ -574,7 +597,7 @@ int main(void)
 	    cmocka_unit_test(test_env_protocol),
 	    cmocka_unit_test(test_urls),
 	    cmocka_unit_test(test_bodies),
-	    cmocka_unit_test(test_parsers),
+	    cmocka_unit_test(test_answer_key), cmocka_unit_test(test_parsers),
 	    cmocka_unit_test(test_keys),
 	    cmocka_unit_test_setup_teardown(test_blob_round_trip, blob_setup, blob_teardown),
 	    cmocka_unit_test_setup_teardown(test_blob_without_vmlinux, blob_setup, blob_teardown),

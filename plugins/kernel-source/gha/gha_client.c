@@ -97,11 +97,32 @@ static int client__twirp(const struct ktstr_gha_client *c, const char *m, char *
 	return ret;
 }
 
+/* A debug line "@key: @what@detail", escaped (@detail is the service's text). */
+static void client__debug(const struct ktstr_gha_client *c, const char *key, const char *what,
+			  const char *detail)
+{
+	char msg[768];
+	size_t n;
+
+	if (c->debug == NULL) {
+		return;
+	}
+	n = (size_t)snprintf(msg, sizeof(msg), "%s: %s", key, what);
+	n = n < sizeof(msg) ? n : sizeof(msg) - 1;
+	for (const char *p = detail; *p != '\0' && n + 5 < sizeof(msg); p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		n += (size_t)(ch >= 0x20 && ch < 0x7f ? snprintf(msg + n, sizeof(msg) - n, "%c", ch)
+						      : snprintf(msg + n, sizeof(msg) - n, "\\x%02x", ch));
+	}
+	c->debug(c->debug_ctx, msg);
+}
+
 int ktstr_gha__lookup(const struct ktstr_gha_client *c, const char *key, char **url, char *err,
 		      size_t errlen)
 {
 	struct ktstr_gha_http_resp resp = {0};
-	char where[GHA_URL_MAX];
+	char where[GHA_URL_MAX], got[256];
 	int ret;
 
 	if (c->env->proto == KTSTR_GHA_V2) {
@@ -112,6 +133,10 @@ int ktstr_gha__lookup(const struct ktstr_gha_client *c, const char *key, char **
 		}
 	} else {
 		ret = ktstr_gha_url__v1_lookup(c->env->base, key, where, sizeof(where));
+		if (ret == -EINVAL) {
+			client__debug(c, key, "has ',': v1 cannot look it up; a miss", "");
+			return -ENOENT;
+		}
 		if (ret < 0) {
 			snprintf(err, errlen, "cache lookup URL: %s", strerror(-ret));
 			return ret;
@@ -122,6 +147,14 @@ int ktstr_gha__lookup(const struct ktstr_gha_client *c, const char *key, char **
 		} else if (ret == 0) {
 			ret = ktstr_gha_parse__v1_lookup(resp.body, resp.len, url, err, errlen);
 		}
+	}
+	if (ret == 0 && !ktstr_gha_parse__key_matches(resp.body, resp.len,
+						       c->env->proto == KTSTR_GHA_V2, key, got,
+						       sizeof(got))) {
+		client__debug(c, key, "the service answered for another key; a miss: ", got);
+		free(*url);
+		*url = NULL;
+		ret = -ENOENT;
 	}
 	ktstr_gha_http_resp__free(&resp);
 	return ret;

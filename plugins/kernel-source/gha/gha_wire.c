@@ -19,9 +19,13 @@ static int wire__fit(int n, size_t len)
 
 int ktstr_gha_url__v1_lookup(const char *base, const char *key, char *out, size_t len)
 {
-	char *pct = curl_easy_escape(NULL, key, 0);
+	char *pct;
 	int ret;
 
+	if (strchr(key, ',') != NULL) {
+		return -EINVAL; /* keys= is a comma-separated list: it would ask for two keys */
+	}
+	pct = curl_easy_escape(NULL, key, 0);
 	if (pct == NULL) {
 		return -ENOMEM;
 	}
@@ -187,4 +191,22 @@ int ktstr_gha_parse__v2_create(const char *body, size_t len, char **url, char *e
 {
 	return wire__v2(body, len, "CreateCacheEntry", "signed_upload_url", "signedUploadUrl",
 			-EEXIST, url, err, errlen);
+}
+
+bool ktstr_gha_parse__key_matches(const char *body, size_t len, bool v2, const char *key,
+				  char *got, size_t gotlen)
+{
+	json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
+	const char *named = NULL;
+	bool ok;
+
+	if (j != NULL) {
+		named = json_string_value(json_object_get(j, v2 ? "matched_key" : "cacheKey"));
+	}
+	if (gotlen > 0) {
+		snprintf(got, gotlen, "%s", named != NULL ? named : "");
+	}
+	ok = named == NULL || strcmp(named, key) == 0;
+	json_decref(j);
+	return ok;
 }

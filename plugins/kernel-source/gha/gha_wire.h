@@ -5,6 +5,7 @@
 #ifndef KTSTR_GHA_WIRE_H
 #define KTSTR_GHA_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,7 +17,7 @@
 #define KTSTR_GHA_V1_ACCEPT "Accept: application/json;api-version=6.0-preview.1"
 
 /** @brief {base}_apis/artifactcache/cache?keys={pct(key)}&version=ktstr. 0 or
- * -ENAMETOOLONG/-ENOMEM. */
+ * -ENAMETOOLONG/-ENOMEM; -EINVAL for a key with ',' (keys= is a list). */
 int ktstr_gha_url__v1_lookup(const char *base, const char *key, char *out, size_t len);
 /** @brief {base}_apis/artifactcache/caches, or .../caches/{id} when @p id >= 0. */
 int ktstr_gha_url__v1_caches(const char *base, int64_t id, char *out, size_t len);
@@ -47,5 +48,15 @@ int ktstr_gha_parse__v1_reserve(const char *body, size_t len, int64_t *id, char 
 int ktstr_gha_parse__v2_download(const char *body, size_t len, char **url, char *err,
 				 size_t errlen);
 int ktstr_gha_parse__v2_create(const char *body, size_t len, char **url, char *err, size_t errlen);
+
+/**
+ * @brief Whether a lookup's answer is for @p key: the key it names (v1
+ *        "cacheKey", v2 "matched_key"; @p v2 says which) must be @p key. An
+ *        answer that names none is taken as for @p key.
+ * @param got the key named, for the debug line ("" when none); truncated to @p gotlen
+ * @return true when it is; false for another key (the caller takes it as a miss)
+ */
+bool ktstr_gha_parse__key_matches(const char *body, size_t len, bool v2, const char *key,
+				  char *got, size_t gotlen);
 
 #endif
