@@ -566,6 +566,44 @@ static void test_blob_refusals(void **state)
 	expect_refused(four, 4, 1 << 20, -EBADMSG, "more than 3 entries");
 }
 
+/* A hostile blob's text reaches the terminal escaped; a version with blanks or controls is refused. */
+static void test_blob_hostile_text(void **state)
+{
+	const struct entry esc_name[] = {{"metadata.json", META, 0},
+					 {"\x1b]0;pwned\x07" "bzImage", "x", 0}};
+	const struct entry esc_image[] = {
+	    {"metadata.json", "{\"image_name\":\"a/\\u001b[2Jb\"}", 0}, {"bzImage", "x", 0}};
+	const struct entry esc_fourth[] = {{"metadata.json", META, 0},
+					   {"bzImage", "a", 0},
+					   {"vmlinux", "v", 0},
+					   {"e\x1b[31m", "e", 0}};
+	const struct entry high[] = {{"metadata.json", META, 0}, {"bz\xc2\x9bImage", "x", 0}};
+	const struct entry ver_ctl[] = {
+	    {"metadata.json", "{\"image_name\":\"bzImage\",\"version\":\"6.1\\u001b[2J\"}", 0},
+	    {"bzImage", "x", 0}};
+	const struct entry ver_blank[] = {
+	    {"metadata.json", "{\"image_name\":\"bzImage\",\"version\":\"6.1 evil\"}", 0},
+	    {"bzImage", "x", 0}};
+	const struct entry ver_ok[] = {
+	    {"metadata.json", "{\"image_name\":\"bzImage\",\"version\":\"6.14.0-rc1+\"}", 0},
+	    {"bzImage", "x", 0}};
+	char *dst, err[512];
+
+	expect_refused(esc_name, 2, 1 << 20, -EBADMSG,
+		       "blob entry \"\\x1b]0;pwned\\x07bzImage\" refused");
+	expect_refused(esc_image, 2, 1 << 20, -EBADMSG,
+		       "image_name \"a/\\x1b[2Jb\" is not a plain file name");
+	expect_refused(esc_fourth, 4, 1 << 20, -EBADMSG,
+		       "blob entry \"e\\x1b[31m\" refused: more than 3 entries");
+	expect_refused(high, 2, 1 << 20, -EBADMSG, "\"bz\\xc2\\x9bImage\" refused");
+	expect_refused(ver_ctl, 2, 1 << 20, -EBADMSG,
+		       "version \"6.1\\x1b[2J\" is not printable text without blanks");
+	expect_refused(ver_blank, 2, 1 << 20, -EBADMSG, "version \"6.1 evil\" is not printable");
+	dst = subdir("dst");
+	assert_int_equal(unpack_entries(ver_ok, 2, 1, dst, 1 << 20, err, sizeof(err)), 0);
+	assert_false(ktstr_gha_blob__name_ok("bz\xc3\xa9"));
+}
+
 static void test_blob_truncated_and_garbage(void **state)
 {
 	const struct entry ok[] = {{"metadata.json", META, 0}, {"bzImage", "image bytes", 0}};
@@ -605,6 +643,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_blob_plain_tar_and_rename, blob_setup,
 					    blob_teardown),
 	    cmocka_unit_test_setup_teardown(test_blob_refusals, blob_setup, blob_teardown),
+	    cmocka_unit_test_setup_teardown(test_blob_hostile_text, blob_setup, blob_teardown),
 	    cmocka_unit_test_setup_teardown(test_blob_truncated_and_garbage, blob_setup,
 					    blob_teardown),
 	};

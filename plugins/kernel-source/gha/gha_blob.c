@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,7 +28,40 @@ bool ktstr_gha_blob__name_ok(const char *name)
 		return false;
 	}
 	for (const char *p = name; *p != '\0'; p++) {
-		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f) {
+			return false; /* printable ASCII only: names end up on the terminal */
+		}
+	}
+	return true;
+}
+
+/*
+ * @s as it may be shown on a terminal: bytes outside printable ASCII, '"'
+ * and '\' as \xNN. A blob's names are untrusted: an escape sequence would
+ * otherwise reach the user's terminal.
+ */
+static const char *blob__shown(const char *s, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (; s != NULL && *s != '\0' && n + 5 < len; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			out[n++] = (char)c;
+		} else {
+			n += (size_t)snprintf(out + n, len - n, "\\x%02x", c);
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
+/* A version to show and key on: printable ASCII without blanks ("" when none). */
+static bool blob__version_ok(const char *v)
+{
+	for (; *v != '\0'; v++) {
+		if ((unsigned char)*v <= 0x20 || (unsigned char)*v >= 0x7f) {
 			return false;
 		}
 	}
@@ -45,7 +79,10 @@ static const char *blob__image_name(json_t *meta, const char *path, char *err, s
 	}
 	if (!ktstr_gha_blob__name_ok(name) || strcmp(name, "metadata.json") == 0 ||
 	    strcmp(name, "vmlinux") == 0) {
-		snprintf(err, errlen, "%s: image_name \"%s\" is not a plain file name", path, name);
+		char shown[NAME_MAX * 4 + 1];
+
+		snprintf(err, errlen, "%s: image_name \"%s\" is not a plain file name", path,
+			 blob__shown(name, shown, sizeof(shown)));
 		return NULL;
 	}
 	return name;
@@ -58,7 +95,9 @@ static json_t *blob__load_meta(const char *path, char *err, size_t errlen)
 	json_t *meta = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 
 	if (meta == NULL) {
-		snprintf(err, errlen, "%s: %s", path, je.text);
+		char shown[sizeof(je.text) * 4];
+
+		snprintf(err, errlen, "%s: %s", path, blob__shown(je.text, shown, sizeof(shown)));
 		return NULL;
 	}
 	if (!json_is_object(meta)) {
@@ -305,8 +344,10 @@ static int blob__entry_in(struct archive *a, struct archive_entry *e, struct blo
 	int ret;
 
 	if (name == NULL || !ktstr_gha_blob__name_ok(name)) {
+		char shown[NAME_MAX * 4 + 1];
+
 		snprintf(err, errlen, "blob entry \"%s\" refused: not a plain file name",
-			 name != NULL ? name : "");
+			 blob__shown(name, shown, sizeof(shown)));
 		return -EBADMSG;
 	}
 	if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e) != NULL) {
@@ -366,6 +407,15 @@ static int blob__finish(struct blob_unpack *u, struct ktstr_gha_blob_info *info,
 		ret = -EBADMSG;
 		goto out;
 	}
+	version = json_string_value(json_object_get(meta, "version"));
+	if (version != NULL && !blob__version_ok(version)) {
+		char shown[128];
+
+		snprintf(err, errlen, "%s: version \"%s\" is not printable text without blanks",
+			 path, blob__shown(version, shown, sizeof(shown)));
+		ret = -EBADMSG;
+		goto out;
+	}
 	if (strcmp(name, u->names[u->image]) != 0) {
 		snprintf(from, sizeof(from), "%s/%s", u->dir, u->names[u->image]);
 		snprintf(path, sizeof(path), "%s/%s", u->dir, name);
@@ -376,7 +426,6 @@ static int blob__finish(struct blob_unpack *u, struct ktstr_gha_blob_info *info,
 		}
 		snprintf(u->names[u->image], NAME_MAX, "%s", name); /* for the cleanup */
 	}
-	version = json_string_value(json_object_get(meta, "version"));
 	snprintf(info->image_name, sizeof(info->image_name), "%s", name);
 	snprintf(info->version, sizeof(info->version), "%s", version != NULL ? version : "");
 	info->has_vmlinux = u->vmlinux;
@@ -410,8 +459,10 @@ int ktstr_gha_blob__unpack(FILE *in, const char *dir, uint64_t max_entry,
 	}
 	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		if (u.nr_names == 3) {
-			snprintf(err, errlen, "blob entry %s refused: more than 3 entries",
-				 archive_entry_pathname(e));
+			char shown[NAME_MAX * 4 + 1];
+
+			snprintf(err, errlen, "blob entry \"%s\" refused: more than 3 entries",
+				 blob__shown(archive_entry_pathname(e), shown, sizeof(shown)));
 			ret = -EBADMSG;
 			goto out;
 		}

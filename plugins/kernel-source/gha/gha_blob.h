@@ -20,7 +20,7 @@ struct ktstr_gha_blob_info {
 
 /**
  * @brief An entry file name the blob may carry: not empty, no '/', no "..",
- *        no leading '.', no control characters, shorter than NAME_MAX.
+ *        no leading '.', printable ASCII only, shorter than NAME_MAX.
  */
 bool ktstr_gha_blob__name_ok(const char *name);
 
