@@ -268,7 +268,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_git),
 	    cmocka_unit_test(test_lock),
-	    cmocka_unit_test(test_capture), cmocka_unit_test(test_capture_fds),
+	    cmocka_unit_test(test_capture),
+	    cmocka_unit_test(test_capture_fds),
 	    cmocka_unit_test(test_run),
 	    cmocka_unit_test(test_cancel_and_timeout),
 	};

@@ -509,7 +509,10 @@ int main(void)
 	    cmocka_unit_test(test_archive),
 	    cmocka_unit_test(test_tree),
 	    cmocka_unit_test(test_run_output),
-	    cmocka_unit_test(test_run_env_secrets), cmocka_unit_test(test_run_fds), cmocka_unit_test(test_run_parent_killed), cmocka_unit_test(test_run_long_stderr),
+	    cmocka_unit_test(test_run_env_secrets),
+	    cmocka_unit_test(test_run_fds),
+	    cmocka_unit_test(test_run_parent_killed),
+	    cmocka_unit_test(test_run_long_stderr),
 	    cmocka_unit_test(test_run_cancel),
 	};
 

@@ -31,8 +31,8 @@ extern char **environ;
 /* Kept from the children: the GitHub Actions cache credentials (gha) and where they go. */
 static bool secret_var(const char *kv)
 {
-	static const char *const names[] = {"ACTIONS_RUNTIME_TOKEN=", "ACTIONS_RESULTS_URL=",
-					    "ACTIONS_CACHE_URL="};
+	static const char *const names[] = {
+	    "ACTIONS_RUNTIME_TOKEN=", "ACTIONS_RESULTS_URL=", "ACTIONS_CACHE_URL="};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (strncmp(kv, names[i], strlen(names[i])) == 0) {
@@ -79,8 +79,8 @@ static void on_parent_death(int sig)
  * the tree. A cancel's SIGTERM is for the command: the guardian ignores it
  * and exits after the command. Only async-signal-safe calls. Never returns.
  */
-static void child_exec(const char *const *argv, const char *cwd, int out_fd, int err_fd,
-		       char **env, pid_t parent)
+static void child_exec(const char *const *argv, const char *cwd, int out_fd, int err_fd, char **env,
+		       pid_t parent)
 {
 	struct sigaction sa = {.sa_handler = on_parent_death};
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC), status;

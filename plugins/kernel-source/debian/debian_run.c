@@ -20,8 +20,8 @@ extern char **environ;
 /* Kept from the children: the GitHub Actions cache credentials (gha) and where they go. */
 static bool secret_var(const char *kv)
 {
-	static const char *const names[] = {"ACTIONS_RUNTIME_TOKEN=", "ACTIONS_RESULTS_URL=",
-					    "ACTIONS_CACHE_URL="};
+	static const char *const names[] = {
+	    "ACTIONS_RUNTIME_TOKEN=", "ACTIONS_RESULTS_URL=", "ACTIONS_CACHE_URL="};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (strncmp(kv, names[i], strlen(names[i])) == 0) {

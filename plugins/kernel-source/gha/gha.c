@@ -41,7 +41,7 @@ struct gha_priv {
 	 */
 	pthread_mutex_t misses_lock;
 	char misses[GHA_MISSES_MAX][NAME_MAX + 1];
-	unsigned nmisses;    /* slots in use, up to GHA_MISSES_MAX */
+	unsigned nmisses;   /* slots in use, up to GHA_MISSES_MAX */
 	unsigned miss_next; /* the slot the next miss takes (the oldest once full) */
 };
 

@@ -112,8 +112,9 @@ static void client__debug(const struct ktstr_gha_client *c, const char *key, con
 	for (const char *p = detail; *p != '\0' && n + 5 < sizeof(msg); p++) {
 		unsigned char ch = (unsigned char)*p;
 
-		n += (size_t)(ch >= 0x20 && ch < 0x7f ? snprintf(msg + n, sizeof(msg) - n, "%c", ch)
-						      : snprintf(msg + n, sizeof(msg) - n, "\\x%02x", ch));
+		n += (size_t)(ch >= 0x20 && ch < 0x7f
+				  ? snprintf(msg + n, sizeof(msg) - n, "%c", ch)
+				  : snprintf(msg + n, sizeof(msg) - n, "\\x%02x", ch));
 	}
 	c->debug(c->debug_ctx, msg);
 }
@@ -148,9 +149,9 @@ int ktstr_gha__lookup(const struct ktstr_gha_client *c, const char *key, char **
 			ret = ktstr_gha_parse__v1_lookup(resp.body, resp.len, url, err, errlen);
 		}
 	}
-	if (ret == 0 && !ktstr_gha_parse__key_matches(resp.body, resp.len,
-						       c->env->proto == KTSTR_GHA_V2, key, got,
-						       sizeof(got))) {
+	if (ret == 0 &&
+	    !ktstr_gha_parse__key_matches(resp.body, resp.len, c->env->proto == KTSTR_GHA_V2, key,
+					  got, sizeof(got))) {
 		client__debug(c, key, "the service answered for another key; a miss: ", got);
 		free(*url);
 		*url = NULL;

@@ -193,8 +193,8 @@ int ktstr_gha_parse__v2_create(const char *body, size_t len, char **url, char *e
 			-EEXIST, url, err, errlen);
 }
 
-bool ktstr_gha_parse__key_matches(const char *body, size_t len, bool v2, const char *key,
-				  char *got, size_t gotlen)
+bool ktstr_gha_parse__key_matches(const char *body, size_t len, bool v2, const char *key, char *got,
+				  size_t gotlen)
 {
 	json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
 	const char *named = NULL;

@@ -56,7 +56,7 @@ int ktstr_gha_parse__v2_create(const char *body, size_t len, char **url, char *e
  * @param got the key named, for the debug line ("" when none); truncated to @p gotlen
  * @return true when it is; false for another key (the caller takes it as a miss)
  */
-bool ktstr_gha_parse__key_matches(const char *body, size_t len, bool v2, const char *key,
-				  char *got, size_t gotlen);
+bool ktstr_gha_parse__key_matches(const char *body, size_t len, bool v2, const char *key, char *got,
+				  size_t gotlen);
 
 #endif
