@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "dir_count.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 
@@ -367,17 +369,6 @@ static char *subdir(const char *name)
 	return p;
 }
 
-static unsigned count_files(const char *dir)
-{
-	char cmd[600], out[32] = "";
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
-	p = popen(cmd, "r");
-	assert_non_null(fgets(out, sizeof(out), p));
-	pclose(p);
-	return (unsigned)atoi(out);
-}
 
 #define META_LOCAL                                                                                 \
 	"{\"version\":\"6.99.0\",\"source\":{\"type\":\"local\",\"source_tree_path\":"             \
@@ -410,7 +401,7 @@ static void test_blob_round_trip(void **state)
 	assert_null(slurp(dst, "config"));
 	assert_non_null(strstr(slurp(dst, "metadata.json"), "\"source_tree_path\": null"));
 	assert_non_null(strstr(slurp(dst, "metadata.json"), "\"git_hash\": \"abc1234\""));
-	assert_int_equal(count_files(dst), 3);
+	assert_int_equal(dir_count(dst), 3);
 }
 
 static void test_blob_without_vmlinux(void **state)
@@ -429,7 +420,7 @@ static void test_blob_without_vmlinux(void **state)
 	assert_string_equal(info.version, "");
 	/* no source_tree_path in the source: none is added */
 	assert_null(strstr(slurp(dst, "metadata.json"), "source_tree_path"));
-	assert_int_equal(count_files(dst), 2);
+	assert_int_equal(dir_count(dst), 2);
 }
 
 static void test_blob_pack_refusals(void **state)
@@ -511,7 +502,7 @@ static void test_blob_plain_tar_and_rename(void **state)
 
 	assert_int_equal(unpack_entries(ok, 2, 0, dst, 1 << 20, err, sizeof(err)), 0);
 	assert_string_equal(slurp(dst, "bzImage"), "img");
-	assert_int_equal(count_files(dst), 2);
+	assert_int_equal(dir_count(dst), 2);
 }
 
 static void expect_refused(const struct entry *e, size_t n, uint64_t max, int want, const char *why)
@@ -522,7 +513,7 @@ static void expect_refused(const struct entry *e, size_t n, uint64_t max, int wa
 	if (strstr(err, why) == NULL) {
 		fail_msg("error \"%s\" does not say \"%s\"", err, why);
 	}
-	assert_int_equal(count_files(dst), 0); /* nothing half-written is left */
+	assert_int_equal(dir_count(dst), 0); /* nothing half-written is left */
 	assert_null(slurp(root, "evil"));      /* and nothing outside */
 }
 
@@ -618,14 +609,14 @@ static void test_blob_truncated_and_garbage(void **state)
 	rewind(cut);
 	assert_int_equal(ktstr_gha_blob__unpack(cut, dst, 1 << 20, &info, err, sizeof(err)),
 			 -EBADMSG);
-	assert_int_equal(count_files(dst), 0);
+	assert_int_equal(dir_count(dst), 0);
 	fclose(cut);
 
 	junk = fmemopen((void *)"this is not a tar", 17, "r");
 	assert_int_equal(ktstr_gha_blob__unpack(junk, dst, 1 << 20, &info, err, sizeof(err)),
 			 -EBADMSG);
 	fclose(junk);
-	assert_int_equal(count_files(dst), 0);
+	assert_int_equal(dir_count(dst), 0);
 }
 
 int main(void)

@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "dir_count.h"
+
 #include <ktstr/kernel_source.h>
 
 #include "gha_http.h"
@@ -289,17 +291,6 @@ static char *empty_dir(const char *name)
 	return dir;
 }
 
-static unsigned files_in(const char *dir)
-{
-	char cmd[400], out[32] = "";
-	FILE *p;
-
-	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
-	p = popen(cmd, "r");
-	assert_non_null(fgets(out, sizeof(out), p));
-	pclose(p);
-	return (unsigned)atoi(out);
-}
 
 /* ---- tests ---- */
 
@@ -333,7 +324,7 @@ static void round_trip(bool v2)
 	assert_int_equal(warnings, 0);
 	hit = empty_dir("hit");
 	assert_int_equal(ops->remote_fetch(&inst, "key-1", hit), 0);
-	assert_int_equal(files_in(hit), 2);
+	assert_int_equal(dir_count(hit), 2);
 	assert_non_null(strstr(said, "I gha: fetched from remote cache: key-1"));
 	assert_int_equal(inst.nr_errors, 0);
 	log = server_log();
@@ -376,7 +367,7 @@ static void test_restored_files(void **state)
 	assert_int_equal(ops->remote_store(&inst, "key-2", entry_dir("e", "the image")), 0);
 	dst = empty_dir("dst");
 	assert_int_equal(ops->remote_fetch(&inst, "key-2", dst), 0);
-	assert_int_equal(files_in(dst), 2); /* metadata.json, bzImage; the temp blob is gone */
+	assert_int_equal(dir_count(dst), 2); /* metadata.json, bzImage; the temp blob is gone */
 	snprintf(path, sizeof(path), "%s/bzImage", dst);
 	f = fopen(path, "r");
 	assert_non_null(f);
@@ -516,7 +507,7 @@ static void test_cut_bodies(void **state)
 		dst = empty_dir(dir);
 		assert_int_equal(ops->remote_fetch(&inst, key, dst), i == 0 ? -EIO : -EBADMSG);
 		assert_non_null(strstr(inst.last_error, i == 0 ? "cut short" : "runcated"));
-		assert_int_equal(files_in(dst), 0); /* nothing half-written */
+		assert_int_equal(dir_count(dst), 0); /* nothing half-written */
 		ktstr_mock_inst__free(&inst);
 	}
 }
